@@ -1,0 +1,54 @@
+//! The command line, as clap sees it.
+
+use camino::Utf8PathBuf;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gen",
+    version,
+    about = "Render typed environment profiles into hardened, validated Kubernetes manifests",
+    long_about = "Render typed environment profiles into hardened, validated Kubernetes manifests.\n\n\
+        A profile (profiles/<name>.yaml) describes one environment of an application: its tier, \
+        namespace, services, network intent and ingress. gen resolves it with the tier's defaults, \
+        renders it through the embedded templates, decodes every object into its Kubernetes type, \
+        and prints deterministic YAML.",
+    after_help = "Exit codes: 0 success, 1 findings or differences, 2 usage or input error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory that holds the named profiles.
+    #[arg(long, global = true, default_value = "profiles", value_name = "DIR")]
+    pub profiles_dir: Utf8PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a profile to stdout, or to a directory with -o.
+    #[command(
+        after_help = "Examples:\n  gen render prod                 print prod's manifests\n  \
+        gen render prod -o out/prod     write one file per object and a kustomization.yaml\n  \
+        gen render ./my-profile.yaml    render a profile file by path"
+    )]
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// A profile name (looked up as <profiles-dir>/<name>.yaml) or a path to a profile file.
+    pub profile: String,
+    /// Write one file per object into DIR (replaced atomically) instead of printing a stream.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<Utf8PathBuf>,
+    /// Replace DIR even if it holds files gen did not write (they are deleted).
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}

@@ -1,0 +1,168 @@
+//! Findings about a profile, and how they are shown to a person.
+//!
+//! Every stage reports problems as [`Diagnostic`]s instead of failing on the first one, so a
+//! user sees everything that is wrong with a profile in one run.
+
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
+
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// A place in a profile file, 1-based like editors count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable kebab-case code, e.g. `unknown-field`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The profile file the finding is about.
+    pub file: Option<String>,
+    pub position: Option<Position>,
+    /// Dotted YAML path inside the profile, e.g. `services.auth-service.replicas`.
+    pub yaml_path: Option<String>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            position: None,
+            yaml_path: None,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn at(mut self, source: &SourceFile, yaml_path: &str) -> Self {
+        self.file = Some(source.display_path.clone());
+        self.position = source.position_of(yaml_path);
+        self.yaml_path = Some(yaml_path.to_owned()).filter(|p| !p.is_empty());
+        self
+    }
+
+    pub fn at_position(mut self, source: &SourceFile, position: Position) -> Self {
+        self.file = Some(source.display_path.clone());
+        self.position = Some(position);
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Renders the finding like a compiler does: headline, location, the offending line with a
+    /// caret under the column, then the hint.
+    pub fn render(&self, source: Option<&SourceFile>) -> String {
+        let mut out = format!("{}[{}]: {}\n", self.severity, self.code, self.message);
+        if let Some(file) = &self.file {
+            let location = match self.position {
+                Some(p) => format!("{file}:{}:{}", p.line, p.column),
+                None => file.clone(),
+            };
+            let path = self
+                .yaml_path
+                .as_ref()
+                .map(|p| format!(" (at `{p}`)"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  --> {location}{path}");
+        }
+        if let (Some(source), Some(position)) = (source, self.position)
+            && let Some(text) = source.line(position.line)
+        {
+            let number = position.line.to_string();
+            let gutter = " ".repeat(number.len());
+            let caret_pad: String = text
+                .chars()
+                .take(position.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{gutter} |");
+            let _ = writeln!(out, "{number} | {text}");
+            let _ = writeln!(out, "{gutter} | {caret_pad}^");
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "  = help: {hint}");
+        }
+        out
+    }
+}
+
+/// Sorts findings the way people read them: errors first, then by file and position.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.severity, &a.file, a.position, a.code, &a.message)
+            .cmp(&(b.severity, &b.file, b.position, b.code, &b.message))
+    });
+}
+
+/// Returns the candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["replicas", "resources", "image"];
+        assert_eq!(did_you_mean("replicsa", keys), Some("replicas"));
+        assert_eq!(did_you_mean("imgae", keys), Some("image"));
+        assert_eq!(did_you_mean("tolerations", keys), None);
+    }
+
+    #[test]
+    fn errors_sort_before_warnings() {
+        let mut list = vec![
+            Diagnostic {
+                severity: Severity::Warning,
+                ..Diagnostic::error("b", "w")
+            },
+            Diagnostic::error("a", "e"),
+        ];
+        sort(&mut list);
+        assert_eq!(list[0].severity, Severity::Error);
+    }
+}

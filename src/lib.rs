@@ -1,0 +1,58 @@
+//! `gen`: typed environment profiles in, hardened and validated Kubernetes manifests out.
+//!
+//! The pipeline, one module per stage: [`load`] -> [`resolve`] -> [`render`] -> [`check`] ->
+//! [`emit`] (and [`output_dir`] for writing a directory).
+
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod emit;
+pub mod image;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod output_dir;
+pub mod pipeline;
+pub mod profile;
+pub mod quantity;
+pub mod render;
+pub mod resolve;
+pub mod source;
+pub mod yaml;
+
+mod commands;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+/// Exit codes, diff(1)-style as `kubectl diff` uses them.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// Findings at error level, or differences.
+    pub const FINDINGS: i32 = 1;
+    /// Usage or input error, or an internal defect.
+    pub const ERROR: i32 = 2;
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+        }
+    };
+    match cli.command {
+        cli::Command::Render(args) => commands::render(&cli.global, &args),
+    }
+}

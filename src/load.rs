@@ -1,0 +1,234 @@
+//! Stage 1: read a profile file into the strict raw types, remembering where every key is.
+
+use camino::Utf8Path;
+use marked_yaml::{LoadError, LoaderOptions};
+
+use crate::diagnostics::{Diagnostic, Position, did_you_mean};
+use crate::profile::RawProfile;
+use crate::source::SourceFile;
+
+pub struct Loaded {
+    pub source: SourceFile,
+    pub profile: RawProfile,
+}
+
+/// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
+/// here: serde reports one per run, with its position and a hint.
+pub fn load(
+    path: &Utf8Path,
+    display_path: &str,
+) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        let diagnostic = Diagnostic::error(
+            "unreadable-profile",
+            format!("cannot read the profile: {error}"),
+        )
+        .in_file(display_path);
+        (None, diagnostic)
+    })?;
+    let mut source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
+    let options = LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .toplevel_mapping();
+    let tree = match marked_yaml::parse_yaml_with_options(0, &source.text, options) {
+        Ok(tree) => tree,
+        Err(error) => {
+            let diagnostic = syntax_diagnostic(&source, &error);
+            return Err((Some(source), diagnostic));
+        }
+    };
+    source.index(&tree);
+    match serde_yaml::from_str::<RawProfile>(&source.text) {
+        Ok(profile) => Ok(Loaded { source, profile }),
+        Err(error) => {
+            let diagnostic = serde_diagnostic(&source, &error);
+            Err((Some(source), diagnostic))
+        }
+    }
+}
+
+fn position(marker: &marked_yaml::Marker) -> Position {
+    Position {
+        line: marker.line(),
+        column: marker.column(),
+    }
+}
+
+fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
+    let (message, marker, hint) = match error {
+        LoadError::TopLevelMustBeMapping(m) => (
+            "the profile must be a YAML mapping of keys such as `tier`, `namespace` and `services`"
+                .to_owned(),
+            Some(*m),
+            None,
+        ),
+        LoadError::DuplicateKey(inner) => (
+            format!(
+                "the key `{}` appears twice in the same mapping",
+                inner.key.as_str()
+            ),
+            inner.key.span().start().copied(),
+            inner.prev_key.span().start().map(|m| {
+                format!(
+                    "the first `{}` is on line {}; keep one of them",
+                    inner.key.as_str(),
+                    m.line()
+                )
+            }),
+        ),
+        LoadError::UnexpectedAnchor(m) => (
+            "YAML anchors and aliases are not supported in profiles".to_owned(),
+            Some(*m),
+            Some("put shared service settings under `serviceDefaults` instead".to_owned()),
+        ),
+        LoadError::UnexpectedTag(m) => (
+            "YAML tags (`!tag`) are not supported in profiles".to_owned(),
+            Some(*m),
+            None,
+        ),
+        LoadError::MappingKeyMustBeScalar(m) => (
+            "mapping keys must be plain strings".to_owned(),
+            Some(*m),
+            None,
+        ),
+        LoadError::ScanError(m, scan) => (format!("invalid YAML: {scan}"), Some(*m), None),
+        other => (format!("invalid YAML: {other}"), None, None),
+    };
+    let mut diagnostic = Diagnostic::error("invalid-yaml", message).in_file(&source.display_path);
+    if let Some(marker) = marker {
+        diagnostic = diagnostic.at_position(source, position(&marker));
+    }
+    match hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// Turns serde's message (`path: unknown field `x`, expected one of ... at line L column C`)
+/// into a diagnostic with a code, the YAML path and a hint.
+fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnostic {
+    let full = error.to_string();
+    let without_location = match full.rfind(" at line ") {
+        Some(cut) => &full[..cut],
+        None => &full,
+    };
+    let (yaml_path, message) = split_path(without_location);
+    let (code, hint) = classify(message, yaml_path);
+    let mut diagnostic = Diagnostic::error(code, message.to_owned()).in_file(&source.display_path);
+    diagnostic.yaml_path = Some(yaml_path.to_owned()).filter(|p| !p.is_empty() && *p != ".");
+    diagnostic.position = error
+        .location()
+        .map(|l| Position {
+            line: l.line(),
+            column: l.column(),
+        })
+        .or_else(|| source.position_of(yaml_path));
+    if let Some(field) = unknown_field_name(message) {
+        // serde points at the mapping; the key itself is a better place to point.
+        let key_path =
+            crate::source::join_key(if yaml_path == "." { "" } else { yaml_path }, field);
+        if let Some(position) = source.exact_position(&key_path) {
+            diagnostic.position = Some(position);
+        }
+        diagnostic.yaml_path = Some(key_path);
+    }
+    match hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+fn split_path(message: &str) -> (&str, &str) {
+    match message.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') => (path, rest),
+        _ => ("", message),
+    }
+}
+
+fn unknown_field_name(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(&rest[..rest.find('`')?])
+}
+
+fn backticked(list: &str) -> Vec<&str> {
+    list.split('`').skip(1).step_by(2).collect()
+}
+
+fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
+    if let Some(field) = unknown_field_name(message) {
+        let expected = message
+            .split_once("expected ")
+            .map(|(_, list)| backticked(list))
+            .unwrap_or_default();
+        let hint = match did_you_mean(field, expected.iter().copied()) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if expected.is_empty() => "remove this key".to_owned(),
+            None => format!("valid keys here are: {}", expected.join(", ")),
+        };
+        return ("unknown-field", Some(hint));
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = &rest[..rest.find('`').unwrap_or(rest.len())];
+        let place = if yaml_path.is_empty() || yaml_path == "." {
+            "the top level".to_owned()
+        } else {
+            format!("`{yaml_path}`")
+        };
+        return ("missing-field", Some(format!("add `{field}:` to {place}")));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let expected = rest
+            .split_once("expected ")
+            .map(|(_, list)| backticked(list))
+            .unwrap_or_default();
+        return (
+            "invalid-value",
+            Some(format!("use one of: {}", expected.join(", "))),
+        );
+    }
+    if message.starts_with("invalid type") {
+        let hint = if message.contains("expected a string") {
+            "quote the value to make it a string, e.g. \"1.10\"".to_owned()
+        } else {
+            "check the type of this value against the README's profile reference".to_owned()
+        };
+        return ("invalid-type", Some(hint));
+    }
+    ("invalid-profile", None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_serde_paths_from_messages() {
+        assert_eq!(
+            split_path("services.a: unknown field `x`"),
+            ("services.a", "unknown field `x`")
+        );
+        assert_eq!(
+            split_path("missing field `tier`"),
+            ("", "missing field `tier`")
+        );
+    }
+
+    #[test]
+    fn suggests_a_key_for_unknown_fields() {
+        let (code, hint) = classify(
+            "unknown field `replicsa`, expected one of `image`, `replicas`",
+            "services.a",
+        );
+        assert_eq!(code, "unknown-field");
+        assert_eq!(hint.as_deref(), Some("did you mean `replicas`?"));
+    }
+
+    #[test]
+    fn lists_keys_when_nothing_is_close() {
+        let (_, hint) = classify(
+            "unknown field `zzz`, expected `path` or `service`",
+            "ingress.routes[0]",
+        );
+        assert_eq!(hint.as_deref(), Some("valid keys here are: path, service"));
+    }
+}

@@ -1,0 +1,74 @@
+//! Finding a profile from what the user typed: a name under the profiles directory, or a path.
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::diagnostics::{Diagnostic, did_you_mean};
+
+#[derive(Debug, Clone)]
+pub struct ProfileFile {
+    /// The file stem, e.g. `prod`; it names the profile in output headers.
+    pub name: String,
+    pub path: Utf8PathBuf,
+}
+
+fn looks_like_path(argument: &str) -> bool {
+    argument.contains(['/', '\\']) || argument.ends_with(".yaml") || argument.ends_with(".yml")
+}
+
+pub fn locate(argument: &str, profiles_dir: &Utf8Path) -> Result<ProfileFile, Diagnostic> {
+    if looks_like_path(argument) {
+        let path = Utf8PathBuf::from(argument);
+        if !path.is_file() {
+            return Err(Diagnostic::error(
+                "profile-not-found",
+                format!("no profile file at `{argument}`"),
+            )
+            .with_hint(
+                "check the path, or pass a profile name such as `prod` to use `profiles/prod.yaml`",
+            ));
+        }
+        let name = path.file_stem().unwrap_or(argument).to_owned();
+        return Ok(ProfileFile { name, path });
+    }
+    for extension in ["yaml", "yml"] {
+        let path = profiles_dir.join(format!("{argument}.{extension}"));
+        if path.is_file() {
+            return Ok(ProfileFile {
+                name: argument.to_owned(),
+                path,
+            });
+        }
+    }
+    let available = list(profiles_dir).unwrap_or_default();
+    let names: Vec<&str> = available.iter().map(|p| p.name.as_str()).collect();
+    let hint = match did_you_mean(argument, names.iter().copied()) {
+        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        None if names.is_empty() => {
+            format!("`{profiles_dir}` has no profiles; pass a path to a profile file instead")
+        }
+        None => format!("available profiles: {}", names.join(", ")),
+    };
+    Err(Diagnostic::error(
+        "profile-not-found",
+        format!("no profile named `{argument}` in `{profiles_dir}`"),
+    )
+    .with_hint(hint))
+}
+
+/// Every `*.yaml`/`*.yml` profile in the directory, sorted by name.
+pub fn list(profiles_dir: &Utf8Path) -> std::io::Result<Vec<ProfileFile>> {
+    let mut profiles = Vec::new();
+    for entry in profiles_dir.read_dir_utf8()? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_file() && matches!(path.extension(), Some("yaml" | "yml")) {
+            let name = path.file_stem().unwrap_or_default().to_owned();
+            profiles.push(ProfileFile {
+                name,
+                path: path.to_owned(),
+            });
+        }
+    }
+    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(profiles)
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(gen_core::run(std::env::args_os()));
+}

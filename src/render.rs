@@ -1,0 +1,166 @@
+//! Stage 3: render the model through the minijinja templates embedded from `templates/`.
+//!
+//! Every `{{ value }}` is escaped as JSON (minijinja's `AutoEscape::Json`), and JSON is valid YAML
+//! flow syntax: a string from the profile always arrives as one quoted scalar, so no profile value
+//! can change the document's structure, whatever characters it contains.
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+
+use crate::model::Model;
+
+/// One rendered document and the template that produced it.
+pub struct Rendered {
+    pub template: &'static str,
+    /// The service the document belongs to; `None` for namespace-wide objects.
+    pub service: Option<String>,
+    pub text: String,
+}
+
+/// Templates rendered once per profile (context: `profile`).
+const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "namespace.yaml",
+        include_str!("../templates/namespace.yaml"),
+    ),
+    (
+        "networkpolicy-default-deny.yaml",
+        include_str!("../templates/networkpolicy-default-deny.yaml"),
+    ),
+    (
+        "networkpolicy-allow-dns.yaml",
+        include_str!("../templates/networkpolicy-allow-dns.yaml"),
+    ),
+    ("ingress.yaml", include_str!("../templates/ingress.yaml")),
+];
+
+/// Templates rendered once per service (context: `profile` and `service`).
+const SERVICE_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "serviceaccount.yaml",
+        include_str!("../templates/serviceaccount.yaml"),
+    ),
+    (
+        "deployment.yaml",
+        include_str!("../templates/deployment.yaml"),
+    ),
+    ("service.yaml", include_str!("../templates/service.yaml")),
+    (
+        "horizontalpodautoscaler.yaml",
+        include_str!("../templates/horizontalpodautoscaler.yaml"),
+    ),
+    (
+        "poddisruptionbudget.yaml",
+        include_str!("../templates/poddisruptionbudget.yaml"),
+    ),
+    (
+        "networkpolicy-service.yaml",
+        include_str!("../templates/networkpolicy-service.yaml"),
+    ),
+];
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::Json);
+        // Block tags on lines of their own leave no blank lines or stray indentation behind.
+        let syntax = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
+        for (name, source) in NAMESPACE_TEMPLATES.iter().chain(SERVICE_TEMPLATES) {
+            // The templates are part of the binary: one that does not parse is a build defect,
+            // and the unit tests below construct the renderer.
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("embedded template {name} is invalid: {e:#}"));
+        }
+        Renderer { env }
+    }
+
+    /// Renders every template; documents that render empty (e.g. no autoscaler) are dropped.
+    pub fn render(&self, model: &Model) -> Result<Vec<Rendered>, minijinja::Error> {
+        let profile = Value::from(Serde(model));
+        let mut out = Vec::with_capacity(
+            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() * model.services.len(),
+        );
+        for (name, _) in NAMESPACE_TEMPLATES {
+            self.render_one(
+                name,
+                None,
+                context! { profile => profile.clone() },
+                &mut out,
+            )?;
+        }
+        let services = profile.get_attr("services")?;
+        for (index, model_service) in model.services.iter().enumerate() {
+            let service = services.get_item(&Value::from(index))?;
+            for (name, _) in SERVICE_TEMPLATES {
+                let ctx = context! { profile => profile.clone(), service => service.clone() };
+                self.render_one(name, Some(&model_service.name), ctx, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn render_one(
+        &self,
+        name: &'static str,
+        service: Option<&str>,
+        ctx: Value,
+        out: &mut Vec<Rendered>,
+    ) -> Result<(), minijinja::Error> {
+        let text = self.env.get_template(name)?.render(ctx)?;
+        if !text.trim().is_empty() {
+            out.push(Rendered {
+                template: name,
+                service: service.map(str::to_owned),
+                text,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_templates_parse() {
+        let renderer = Renderer::new();
+        assert_eq!(
+            renderer.env.templates().count(),
+            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len()
+        );
+    }
+
+    #[test]
+    fn interpolated_strings_cannot_break_structure() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Json);
+        env.add_template("t", "key: {{ v }}\n").unwrap();
+        let hostile = "x\nkind: Secret\n---\nevil: [1, 2]";
+        let text = env
+            .get_template("t")
+            .unwrap()
+            .render(context! { v => hostile })
+            .unwrap();
+        let parsed: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(parsed, serde_json::json!({ "key": hostile }));
+    }
+}

@@ -1,0 +1,136 @@
+//! A profile's text, and where each YAML path in it starts.
+//!
+//! serde reports only the first structural error, with a line. Later stages work on typed values
+//! and have lost positions, so the loader records the start of every key and sequence item here
+//! and every later finding can point back at the line the user wrote.
+
+use std::collections::HashMap;
+
+use camino::Utf8PathBuf;
+use marked_yaml::{Node, Span};
+
+use crate::diagnostics::Position;
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it in messages.
+    pub display_path: String,
+    pub path: Utf8PathBuf,
+    pub text: String,
+    positions: HashMap<String, Position>,
+}
+
+impl SourceFile {
+    pub fn new(path: Utf8PathBuf, display_path: String, text: String) -> Self {
+        SourceFile {
+            display_path,
+            path,
+            text,
+            positions: HashMap::new(),
+        }
+    }
+
+    /// Records the position of every key (`a.b.c`) and sequence item (`a.b[2]`) in the tree.
+    pub fn index(&mut self, root: &Node) {
+        let mut positions = HashMap::new();
+        record(root, String::new(), &mut positions);
+        self.positions = positions;
+    }
+
+    /// The position of a YAML path, or of its nearest recorded ancestor.
+    pub fn position_of(&self, yaml_path: &str) -> Option<Position> {
+        let mut path = yaml_path;
+        loop {
+            if let Some(position) = self.positions.get(path) {
+                return Some(*position);
+            }
+            path = parent_path(path)?;
+        }
+    }
+
+    /// The position of exactly this YAML path, if the file has it.
+    pub fn exact_position(&self, yaml_path: &str) -> Option<Position> {
+        self.positions.get(yaml_path).copied()
+    }
+
+    pub fn line(&self, number: usize) -> Option<&str> {
+        self.text.lines().nth(number.checked_sub(1)?)
+    }
+}
+
+fn parent_path(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+fn start_of(span: &Span) -> Option<Position> {
+    span.start().map(|m| Position {
+        line: m.line(),
+        column: m.column(),
+    })
+}
+
+fn record(node: &Node, path: String, positions: &mut HashMap<String, Position>) {
+    match node {
+        Node::Mapping(mapping) => {
+            for (key, value) in mapping.iter() {
+                let child = join_key(&path, key.as_str());
+                if let Some(position) = start_of(key.span()) {
+                    positions.insert(child.clone(), position);
+                }
+                record(value, child, positions);
+            }
+        }
+        Node::Sequence(sequence) => {
+            for (index, item) in sequence.iter().enumerate() {
+                let child = format!("{path}[{index}]");
+                if let Some(position) = start_of(item.span()) {
+                    positions.insert(child.clone(), position);
+                }
+                record(item, child, positions);
+            }
+        }
+        Node::Scalar(_) => {}
+    }
+}
+
+pub fn join_key(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indexed(text: &str) -> SourceFile {
+        let node = marked_yaml::parse_yaml(0, text).unwrap();
+        let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.into());
+        source.index(&node);
+        source
+    }
+
+    #[test]
+    fn finds_keys_items_and_falls_back_to_ancestors() {
+        let source = indexed("a:\n  b: 1\n  list:\n    - x: 1\n    - y: 2\n");
+        assert_eq!(
+            source.position_of("a.b"),
+            Some(Position { line: 2, column: 3 })
+        );
+        assert_eq!(
+            source.position_of("a.list[1]"),
+            Some(Position { line: 5, column: 7 })
+        );
+        assert_eq!(
+            source.position_of("a.list[1].y.missing"),
+            Some(Position { line: 5, column: 7 })
+        );
+        assert_eq!(source.position_of("nowhere"), None);
+    }
+}
