@@ -44,21 +44,15 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         what: what.to_owned(),
         problem,
     };
-    let value: Value =
-        serde_yaml::from_str(&rendered.text).map_err(|e| defect("YAML document", e.to_string()))?;
+    let value: Value = serde_yaml::from_str(&rendered.text).map_err(|e| defect("YAML document", e.to_string()))?;
     let api_version = value
         .get("apiVersion")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let kind = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     let what = format!("{api_version}/{kind}");
-    let encoded =
-        decode_by_kind(&api_version, &kind, &value).map_err(|problem| defect(&what, problem))?;
+    let encoded = decode_by_kind(&api_version, &kind, &value).map_err(|problem| defect(&what, problem))?;
     if let Some(path) = first_difference(&value, &encoded, String::new()) {
         return Err(defect(
             &what,
@@ -89,9 +83,7 @@ fn decode_by_kind(api_version: &str, kind: &str, value: &Value) -> Result<Value,
         ("v1", "ServiceAccount") => round_trip::<ServiceAccount>(value),
         ("v1", "Service") => round_trip::<Service>(value),
         ("apps/v1", "Deployment") => round_trip::<Deployment>(value),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
-            round_trip::<HorizontalPodAutoscaler>(value)
-        }
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => round_trip::<HorizontalPodAutoscaler>(value),
         ("policy/v1", "PodDisruptionBudget") => round_trip::<PodDisruptionBudget>(value),
         ("networking.k8s.io/v1", "NetworkPolicy") => round_trip::<NetworkPolicy>(value),
         ("networking.k8s.io/v1", "Ingress") => round_trip::<Ingress>(value),
@@ -161,10 +153,7 @@ mod tests {
             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: b\n",
         ))
         .unwrap();
-        assert_eq!(
-            (object.kind.as_str(), object.name.as_str()),
-            ("ServiceAccount", "a")
-        );
+        assert_eq!((object.kind.as_str(), object.name.as_str()), ("ServiceAccount", "a"));
         assert_eq!(object.namespace.as_deref(), Some("b"));
     }
 
@@ -175,22 +164,16 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(error.template, "test.yaml");
-        assert!(
-            error.problem.contains("metadata.nmespace"),
-            "{}",
-            error.problem
-        );
+        assert!(error.problem.contains("metadata.nmespace"), "{}", error.problem);
     }
 
     #[test]
     fn rejects_wrong_types_and_unknown_kinds() {
-        let error = check(rendered("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\nautomountServiceAccountToken: \"no\"\n")).unwrap_err();
+        let error = check(rendered(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\nautomountServiceAccountToken: \"no\"\n",
+        ))
+        .unwrap_err();
         assert!(error.problem.contains("invalid type"), "{}", error.problem);
-        assert!(
-            check(rendered(
-                "apiVersion: v9\nkind: Widget\nmetadata:\n  name: a\n"
-            ))
-            .is_err()
-        );
+        assert!(check(rendered("apiVersion: v9\nkind: Widget\nmetadata:\n  name: a\n")).is_err());
     }
 }

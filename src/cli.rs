@@ -44,7 +44,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// A profile name (looked up as <profiles-dir>/<name>.yaml) or a path to a profile file.
-    pub profile: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub profile: Option<String>,
+    /// Render every profile in the profiles directory, each into DIR/<name>/ (needs -o).
+    #[arg(long, requires = "output")]
+    pub all: bool,
     /// Write one file per object into DIR (replaced atomically) instead of printing a stream.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<Utf8PathBuf>,

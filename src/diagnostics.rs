@@ -109,15 +109,26 @@ impl Diagnostic {
                 .take(position.column.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
+            let underline = "^".repeat(token_width(text, position.column));
             let _ = writeln!(out, "{gutter} |");
             let _ = writeln!(out, "{number} | {text}");
-            let _ = writeln!(out, "{gutter} | {caret_pad}^");
+            let _ = writeln!(out, "{gutter} | {caret_pad}{underline}");
         }
         if let Some(hint) = &self.hint {
             let _ = writeln!(out, "  = help: {hint}");
         }
         out
     }
+}
+
+/// How many characters to underline: the key or value that starts at `column`.
+fn token_width(line: &str, column: usize) -> usize {
+    let token = line
+        .chars()
+        .skip(column.saturating_sub(1))
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | '}' | ']' | '#'))
+        .count();
+    token.max(1)
 }
 
 /// Sorts findings the way people read them: errors first, then by file and position.
@@ -129,10 +140,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 /// Returns the candidate closest to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
@@ -151,6 +159,13 @@ mod tests {
         assert_eq!(did_you_mean("replicsa", keys), Some("replicas"));
         assert_eq!(did_you_mean("imgae", keys), Some("image"));
         assert_eq!(did_you_mean("tolerations", keys), None);
+    }
+
+    #[test]
+    fn underlines_the_token_at_the_column() {
+        assert_eq!(token_width("    replicsa: 3", 5), 8);
+        assert_eq!(token_width("  - {path: /x, service: ai}", 25), 2);
+        assert_eq!(token_width("", 1), 1);
     }
 
     #[test]

@@ -31,21 +31,13 @@ const APPLY_ORDER: &[&str] = &[
 ];
 
 fn kind_rank(kind: &str) -> usize {
-    APPLY_ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(APPLY_ORDER.len())
+    APPLY_ORDER.iter().position(|k| *k == kind).unwrap_or(APPLY_ORDER.len())
 }
 
 /// Sorts by kind in apply order, then namespace, then name: the same order on every run.
 pub fn sort_for_apply(objects: &mut [Object]) {
     objects.sort_by(|a, b| {
-        (kind_rank(&a.kind), &a.kind, &a.namespace, &a.name).cmp(&(
-            kind_rank(&b.kind),
-            &b.kind,
-            &b.namespace,
-            &b.name,
-        ))
+        (kind_rank(&a.kind), &a.kind, &a.namespace, &a.name).cmp(&(kind_rank(&b.kind), &b.kind, &b.namespace, &b.name))
     });
 }
 
@@ -132,19 +124,10 @@ mod tests {
             object("Widget", "w", None),
         ];
         sort_for_apply(&mut objects);
-        let order: Vec<_> = objects
-            .iter()
-            .map(|o| format!("{}/{}", o.kind, o.name))
-            .collect();
+        let order: Vec<_> = objects.iter().map(|o| format!("{}/{}", o.kind, o.name)).collect();
         assert_eq!(
             order,
-            [
-                "Namespace/ns",
-                "Deployment/a",
-                "Deployment/b",
-                "Ingress/a",
-                "Widget/w"
-            ]
+            ["Namespace/ns", "Deployment/a", "Deployment/b", "Ingress/a", "Widget/w"]
         );
     }
 

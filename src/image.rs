@@ -11,10 +11,7 @@ pub fn parse(reference: &str) -> Result<ImageRef, String> {
     if reference.is_empty() {
         return Err("the image is empty".into());
     }
-    if let Some(c) = reference
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control())
-    {
+    if let Some(c) = reference.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("the image contains the character {c:?}"));
     }
     let (rest, digest) = match reference.split_once('@') {
@@ -50,9 +47,7 @@ pub fn parse(reference: &str) -> Result<ImageRef, String> {
 
 fn validate_repository(repository: &str) -> Result<(), String> {
     let (registry, path) = match repository.split_once('/') {
-        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
-            (Some(first), rest)
-        }
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
         _ => (None, repository),
     };
     if let Some(registry) = registry
@@ -60,9 +55,7 @@ fn validate_repository(repository: &str) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
     {
-        return Err(format!(
-            "the registry `{registry}` is not a valid host name"
-        ));
+        return Err(format!("the registry `{registry}` is not a valid host name"));
     }
     let component_ok = |c: &str| {
         !c.is_empty()
@@ -103,10 +96,7 @@ mod tests {
 
     #[test]
     fn splits_registry_port_tag_and_digest() {
-        let image = parse(&format!(
-            "registry.example.com:5000/team/api:1.2.3@{DIGEST}"
-        ))
-        .unwrap();
+        let image = parse(&format!("registry.example.com:5000/team/api:1.2.3@{DIGEST}")).unwrap();
         assert_eq!(image.repository, "registry.example.com:5000/team/api");
         assert_eq!(image.tag.as_deref(), Some("1.2.3"));
         assert_eq!(image.digest.as_deref(), Some(DIGEST));

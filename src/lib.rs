@@ -45,11 +45,7 @@ where
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() {
-                exit::ERROR
-            } else {
-                exit::OK
-            };
+            return if error.use_stderr() { exit::ERROR } else { exit::OK };
         }
     };
     match cli.command {

@@ -14,16 +14,10 @@ pub struct Loaded {
 
 /// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
 /// here: serde reports one per run, with its position and a hint.
-pub fn load(
-    path: &Utf8Path,
-    display_path: &str,
-) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
     let text = std::fs::read_to_string(path).map_err(|error| {
-        let diagnostic = Diagnostic::error(
-            "unreadable-profile",
-            format!("cannot read the profile: {error}"),
-        )
-        .in_file(display_path);
+        let diagnostic =
+            Diagnostic::error("unreadable-profile", format!("cannot read the profile: {error}")).in_file(display_path);
         (None, diagnostic)
     })?;
     let mut source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
@@ -57,16 +51,12 @@ fn position(marker: &marked_yaml::Marker) -> Position {
 fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
     let (message, marker, hint) = match error {
         LoadError::TopLevelMustBeMapping(m) => (
-            "the profile must be a YAML mapping of keys such as `tier`, `namespace` and `services`"
-                .to_owned(),
+            "the profile must be a YAML mapping of keys such as `tier`, `namespace` and `services`".to_owned(),
             Some(*m),
             None,
         ),
         LoadError::DuplicateKey(inner) => (
-            format!(
-                "the key `{}` appears twice in the same mapping",
-                inner.key.as_str()
-            ),
+            format!("the key `{}` appears twice in the same mapping", inner.key.as_str()),
             inner.key.span().start().copied(),
             inner.prev_key.span().start().map(|m| {
                 format!(
@@ -86,11 +76,7 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
             Some(*m),
             None,
         ),
-        LoadError::MappingKeyMustBeScalar(m) => (
-            "mapping keys must be plain strings".to_owned(),
-            Some(*m),
-            None,
-        ),
+        LoadError::MappingKeyMustBeScalar(m) => ("mapping keys must be plain strings".to_owned(), Some(*m), None),
         LoadError::ScanError(m, scan) => (format!("invalid YAML: {scan}"), Some(*m), None),
         other => (format!("invalid YAML: {other}"), None, None),
     };
@@ -114,7 +100,14 @@ fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnosti
     };
     let (yaml_path, message) = split_path(without_location);
     let (code, hint) = classify(message, yaml_path);
-    let mut diagnostic = Diagnostic::error(code, message.to_owned()).in_file(&source.display_path);
+    let headline = match unknown_field_name(message) {
+        Some(field) if yaml_path.is_empty() || yaml_path == "." => {
+            format!("unknown key `{field}` at the top level")
+        }
+        Some(field) => format!("unknown key `{field}` in `{yaml_path}`"),
+        None => message.to_owned(),
+    };
+    let mut diagnostic = Diagnostic::error(code, headline).in_file(&source.display_path);
     diagnostic.yaml_path = Some(yaml_path.to_owned()).filter(|p| !p.is_empty() && *p != ".");
     diagnostic.position = error
         .location()
@@ -125,8 +118,7 @@ fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnosti
         .or_else(|| source.position_of(yaml_path));
     if let Some(field) = unknown_field_name(message) {
         // serde points at the mapping; the key itself is a better place to point.
-        let key_path =
-            crate::source::join_key(if yaml_path == "." { "" } else { yaml_path }, field);
+        let key_path = crate::source::join_key(if yaml_path == "." { "" } else { yaml_path }, field);
         if let Some(position) = source.exact_position(&key_path) {
             diagnostic.position = Some(position);
         }
@@ -181,10 +173,7 @@ fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
             .split_once("expected ")
             .map(|(_, list)| backticked(list))
             .unwrap_or_default();
-        return (
-            "invalid-value",
-            Some(format!("use one of: {}", expected.join(", "))),
-        );
+        return ("invalid-value", Some(format!("use one of: {}", expected.join(", "))));
     }
     if message.starts_with("invalid type") {
         let hint = if message.contains("expected a string") {
@@ -207,10 +196,7 @@ mod tests {
             split_path("services.a: unknown field `x`"),
             ("services.a", "unknown field `x`")
         );
-        assert_eq!(
-            split_path("missing field `tier`"),
-            ("", "missing field `tier`")
-        );
+        assert_eq!(split_path("missing field `tier`"), ("", "missing field `tier`"));
     }
 
     #[test]
@@ -225,10 +211,7 @@ mod tests {
 
     #[test]
     fn lists_keys_when_nothing_is_close() {
-        let (_, hint) = classify(
-            "unknown field `zzz`, expected `path` or `service`",
-            "ingress.routes[0]",
-        );
+        let (_, hint) = classify("unknown field `zzz`, expected `path` or `service`", "ingress.routes[0]");
         assert_eq!(hint.as_deref(), Some("valid keys here are: path, service"));
     }
 }

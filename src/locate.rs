@@ -19,13 +19,10 @@ pub fn locate(argument: &str, profiles_dir: &Utf8Path) -> Result<ProfileFile, Di
     if looks_like_path(argument) {
         let path = Utf8PathBuf::from(argument);
         if !path.is_file() {
-            return Err(Diagnostic::error(
-                "profile-not-found",
-                format!("no profile file at `{argument}`"),
-            )
-            .with_hint(
-                "check the path, or pass a profile name such as `prod` to use `profiles/prod.yaml`",
-            ));
+            return Err(
+                Diagnostic::error("profile-not-found", format!("no profile file at `{argument}`"))
+                    .with_hint("check the path, or pass a profile name such as `prod` to use `profiles/prod.yaml`"),
+            );
         }
         let name = path.file_stem().unwrap_or(argument).to_owned();
         return Ok(ProfileFile { name, path });

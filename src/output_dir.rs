@@ -16,19 +16,13 @@ use crate::emit::{File, MARKER};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("`{dir}` holds files that gen did not write: {}", .files.join(", "))]
-    ForeignFiles {
-        dir: Utf8PathBuf,
-        files: Vec<String>,
-    },
+    ForeignFiles { dir: Utf8PathBuf, files: Vec<String> },
     #[error("`{0}` exists and is not a directory")]
     NotADirectory(Utf8PathBuf),
     #[error("refusing to write `{0}`: the path would leave the output directory")]
     UnsafePath(String),
     #[error("cannot write `{path}`: {source}")]
-    Io {
-        path: Utf8PathBuf,
-        source: io::Error,
-    },
+    Io { path: Utf8PathBuf, source: io::Error },
 }
 
 /// What writing changed.
@@ -54,11 +48,7 @@ fn io_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 
 /// Replaces the contents of `dir` with `files`. With `replace_foreign`, files gen did not write
 /// are replaced too; without it, their presence is an error and nothing is touched.
-pub fn write(
-    dir: &Utf8Path,
-    files: &[File],
-    replace_foreign: bool,
-) -> Result<Outcome, OutputError> {
+pub fn write(dir: &Utf8Path, files: &[File], replace_foreign: bool) -> Result<Outcome, OutputError> {
     for file in files {
         check_relative(&file.path)?;
     }
@@ -76,17 +66,13 @@ pub fn write(
     }
     let new_paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut outcome = Outcome {
-        removed: existing
-            .iter()
-            .filter(|p| !new_paths.contains(p.as_str()))
-            .count(),
+        removed: existing.iter().filter(|p| !new_paths.contains(p.as_str())).count(),
         ..Outcome::default()
     };
     let unchanged: BTreeSet<&str> = files
         .iter()
         .filter(|f| {
-            existing.contains(&f.path)
-                && fs::read(dir.join(&f.path)).is_ok_and(|old| old == f.contents.as_bytes())
+            existing.contains(&f.path) && fs::read(dir.join(&f.path)).is_ok_and(|old| old == f.contents.as_bytes())
         })
         .map(|f| f.path.as_str())
         .collect();
@@ -203,14 +189,7 @@ fn swap_into_place(staging: &Utf8Path, dir: &Utf8Path) -> Result<(), OutputError
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn exchange(a: &Utf8Path, b: &Utf8Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
-    renameat_with(
-        CWD,
-        a.as_std_path(),
-        CWD,
-        b.as_std_path(),
-        RenameFlags::EXCHANGE,
-    )
-    .map_err(io::Error::from)
+    renameat_with(CWD, a.as_std_path(), CWD, b.as_std_path(), RenameFlags::EXCHANGE).map_err(io::Error::from)
 }
 
 /// Without an atomic exchange, move the old tree aside first: a crash between the two renames
@@ -255,10 +234,7 @@ mod tests {
             }
         );
         assert!(!dir.join("s/b.yaml").exists());
-        assert_eq!(
-            fs::read_to_string(dir.join("c.yaml")).unwrap(),
-            format!("{MARKER}\n3")
-        );
+        assert_eq!(fs::read_to_string(dir.join("c.yaml")).unwrap(), format!("{MARKER}\n3"));
         let parent = dir.parent().unwrap();
         assert_eq!(
             parent.read_dir_utf8().unwrap().count(),
@@ -271,24 +247,10 @@ mod tests {
     fn unchanged_files_keep_their_modification_time() {
         let (_root, dir) = temp();
         write(&dir, &[file("a.yaml", "1"), file("b.yaml", "2")], false).unwrap();
-        let before = fs::metadata(dir.join("a.yaml"))
-            .unwrap()
-            .modified()
-            .unwrap();
+        let before = fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        write(
-            &dir,
-            &[file("a.yaml", "1"), file("b.yaml", "changed")],
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            fs::metadata(dir.join("a.yaml"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            before
-        );
+        write(&dir, &[file("a.yaml", "1"), file("b.yaml", "changed")], false).unwrap();
+        assert_eq!(fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap(), before);
     }
 
     #[test]
@@ -297,9 +259,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("notes.txt"), "mine").unwrap();
         let error = write(&dir, &[file("a.yaml", "1")], false).unwrap_err();
-        assert!(
-            matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["notes.txt"])
-        );
+        assert!(matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["notes.txt"]));
         assert!(!dir.join("a.yaml").exists());
         assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
     }
@@ -309,10 +269,7 @@ mod tests {
         let (_root, dir) = temp();
         for bad in ["../x.yaml", "/etc/x", "a/../../x", "a//b", ""] {
             assert!(
-                matches!(
-                    write(&dir, &[file(bad, "")], false),
-                    Err(OutputError::UnsafePath(_))
-                ),
+                matches!(write(&dir, &[file(bad, "")], false), Err(OutputError::UnsafePath(_))),
                 "{bad}"
             );
         }

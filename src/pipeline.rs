@@ -27,11 +27,10 @@ pub struct Output {
 
 pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure> {
     let display = profile.path.as_str();
-    let loaded =
-        load::load(&profile.path, display).map_err(|(source, diagnostic)| Failure::Profile {
-            diagnostics: vec![diagnostic],
-            source,
-        })?;
+    let loaded = load::load(&profile.path, display).map_err(|(source, diagnostic)| Failure::Profile {
+        diagnostics: vec![diagnostic],
+        source,
+    })?;
     let model = match resolve::resolve(&loaded.profile, &loaded.source, &profile.name) {
         Ok(model) => model,
         Err(mut diagnostics) => {
@@ -45,8 +44,7 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
     let rendered = renderer
         .render(&model)
         .map_err(|e| Failure::Template(format!("{e:#}")))?;
-    let mut objects =
-        check_all(rendered).map_err(|defect| Failure::Template(defect.to_string()))?;
+    let mut objects = check_all(rendered).map_err(|defect| Failure::Template(defect.to_string()))?;
     crate::emit::sort_for_apply(&mut objects);
     Ok(Output {
         profile: profile.name.clone(),
@@ -73,14 +71,7 @@ fn check_all(rendered: Vec<Rendered>) -> Result<Vec<Object>, TemplateDefect> {
     thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(check::check)
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(check::check).collect::<Result<Vec<_>, _>>()))
             .collect();
         let mut objects = Vec::new();
         for handle in handles {

@@ -20,10 +20,7 @@ pub struct Rendered {
 
 /// Templates rendered once per profile (context: `profile`).
 const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "namespace.yaml",
-        include_str!("../templates/namespace.yaml"),
-    ),
+    ("namespace.yaml", include_str!("../templates/namespace.yaml")),
     (
         "networkpolicy-default-deny.yaml",
         include_str!("../templates/networkpolicy-default-deny.yaml"),
@@ -37,14 +34,8 @@ const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
 
 /// Templates rendered once per service (context: `profile` and `service`).
 const SERVICE_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "serviceaccount.yaml",
-        include_str!("../templates/serviceaccount.yaml"),
-    ),
-    (
-        "deployment.yaml",
-        include_str!("../templates/deployment.yaml"),
-    ),
+    ("serviceaccount.yaml", include_str!("../templates/serviceaccount.yaml")),
+    ("deployment.yaml", include_str!("../templates/deployment.yaml")),
     ("service.yaml", include_str!("../templates/service.yaml")),
     (
         "horizontalpodautoscaler.yaml",
@@ -95,16 +86,9 @@ impl Renderer {
     /// Renders every template; documents that render empty (e.g. no autoscaler) are dropped.
     pub fn render(&self, model: &Model) -> Result<Vec<Rendered>, minijinja::Error> {
         let profile = Value::from(Serde(model));
-        let mut out = Vec::with_capacity(
-            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() * model.services.len(),
-        );
+        let mut out = Vec::with_capacity(NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() * model.services.len());
         for (name, _) in NAMESPACE_TEMPLATES {
-            self.render_one(
-                name,
-                None,
-                context! { profile => profile.clone() },
-                &mut out,
-            )?;
+            self.render_one(name, None, context! { profile => profile.clone() }, &mut out)?;
         }
         let services = profile.get_attr("services")?;
         for (index, model_service) in model.services.iter().enumerate() {

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{
-    Autoscaling, Dependency, DisruptionBudget, EnvVar, Ingress, IngressPeer, Labels, Model, Port,
-    Probe, Probes, Resources, Route, ScalingRule, Service,
+    Autoscaling, Dependency, DisruptionBudget, EnvVar, Ingress, IngressPeer, Labels, Model, Port, Probe, Probes,
+    Resources, Route, ScalingRule, Service,
 };
 use crate::profile::{
-    EgressMode, RawAutoscaling, RawDependency, RawIngress, RawProbe, RawProfile, RawRequestLimit,
-    RawScalingRule, RawService, RawServiceSettings, Tier,
+    EgressMode, RawAutoscaling, RawDependency, RawIngress, RawProbe, RawProfile, RawRequestLimit, RawScalingRule,
+    RawService, RawServiceSettings, Tier,
 };
 use crate::source::SourceFile;
 use crate::{image, quantity};
@@ -49,11 +49,7 @@ const DEFAULT_PRE_STOP_SLEEP: i64 = 15;
 const DEFAULT_GRACE_PERIOD: i64 = 30;
 const DEFAULT_INGRESS_CLASS: &str = "nginx";
 
-pub fn resolve(
-    raw: &RawProfile,
-    source: &SourceFile,
-    profile_name: &str,
-) -> Result<Model, Vec<Diagnostic>> {
+pub fn resolve(raw: &RawProfile, source: &SourceFile, profile_name: &str) -> Result<Model, Vec<Diagnostic>> {
     let mut resolver = Resolver {
         source,
         diagnostics: Vec::new(),
@@ -72,16 +68,8 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        path: &str,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) {
-        let diagnostic = Diagnostic::error(code, message)
-            .at(self.source, path)
-            .with_hint(hint);
+    fn error(&mut self, code: &'static str, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let diagnostic = Diagnostic::error(code, message).at(self.source, path).with_hint(hint);
         self.diagnostics.push(diagnostic);
     }
 
@@ -116,10 +104,7 @@ impl Resolver<'_> {
                 self.service(name, service, &context)
             })
             .collect();
-        let ingress = raw
-            .ingress
-            .as_ref()
-            .map(|ingress| self.ingress(ingress, raw));
+        let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
         let pod_security_version = format!("v{KUBERNETES_VERSION}");
         Model {
             profile: profile_name.to_owned(),
@@ -142,10 +127,7 @@ impl Resolver<'_> {
                 format!("namespace `{namespace}` {problem}"),
                 DNS_LABEL_HINT,
             );
-        } else if matches!(
-            namespace,
-            "default" | "kube-system" | "kube-public" | "kube-node-lease"
-        ) {
+        } else if matches!(namespace, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
             self.error(
                 "reserved-namespace",
                 "namespace",
@@ -284,15 +266,19 @@ impl Resolver<'_> {
     fn service(&mut self, name: &str, raw: &RawService, context: &ServiceContext) -> Service {
         let path = format!("services.{name}");
         if let Err(problem) = dns1035_label(name) {
-            self.error("invalid-name", &path, format!("service name `{name}` {problem}"), "service names are lowercase letters, digits and `-`, start with a letter, at most 63 characters");
+            self.error(
+                "invalid-name",
+                &path,
+                format!("service name `{name}` {problem}"),
+                "service names are lowercase letters, digits and `-`, start with a letter, at most 63 characters",
+            );
         }
         let settings = merge(&context.raw_profile.service_defaults, raw);
         let version = self.version(&path, raw);
         let ports = self.ports(&path, &settings);
         let resources = self.resources(&path, &settings);
         let probes = self.probes(&path, &settings);
-        let (pre_stop_sleep_seconds, termination_grace_period_seconds) =
-            self.shutdown(&path, &settings);
+        let (pre_stop_sleep_seconds, termination_grace_period_seconds) = self.shutdown(&path, &settings);
         let run_as_user = settings.run_as_user.unwrap_or(DEFAULT_RUN_AS_USER);
         if run_as_user < 1 {
             self.error(
@@ -323,16 +309,10 @@ impl Resolver<'_> {
         let egress = self.service_egress(&path, &settings, context.dependencies);
         let selector = Labels::from([
             ("app.kubernetes.io/name".to_owned(), name.to_owned()),
-            (
-                "app.kubernetes.io/instance".to_owned(),
-                context.instance.to_owned(),
-            ),
+            ("app.kubernetes.io/instance".to_owned(), context.instance.to_owned()),
         ]);
         let mut labels = selector.clone();
-        labels.insert(
-            "app.kubernetes.io/part-of".into(),
-            context.raw_profile.app.clone(),
-        );
+        labels.insert("app.kubernetes.io/part-of".into(), context.raw_profile.app.clone());
         labels.insert("app.kubernetes.io/component".into(), "service".into());
         labels.insert("app.kubernetes.io/managed-by".into(), "gen".into());
         if let Some(version) = version {
@@ -343,11 +323,7 @@ impl Resolver<'_> {
             labels,
             selector,
             image: raw.image.clone(),
-            replicas: if autoscaling.is_some() {
-                None
-            } else {
-                Some(replicas)
-            },
+            replicas: if autoscaling.is_some() { None } else { Some(replicas) },
             ports,
             resources,
             probes,
@@ -368,7 +344,12 @@ impl Resolver<'_> {
         let image = match image::parse(&raw.image) {
             Ok(image) => image,
             Err(problem) => {
-                self.error("invalid-image", &format!("{path}.image"), problem, "write the image as `registry/repository:tag` or `registry/repository@sha256:<digest>`");
+                self.error(
+                    "invalid-image",
+                    &format!("{path}.image"),
+                    problem,
+                    "write the image as `registry/repository:tag` or `registry/repository@sha256:<digest>`",
+                );
                 return None;
             }
         };
@@ -385,11 +366,7 @@ impl Resolver<'_> {
         }
         let version = raw.version.clone().or(image.tag)?;
         if let Err(problem) = label_value(&version) {
-            let at = if raw.version.is_some() {
-                "version"
-            } else {
-                "image"
-            };
+            let at = if raw.version.is_some() { "version" } else { "image" };
             self.error(
                 "invalid-label-value",
                 &format!("{path}.{at}"),
@@ -455,10 +432,7 @@ impl Resolver<'_> {
             self.error(
                 "request-above-limit",
                 &format!("{path}.request"),
-                format!(
-                    "the request {} is above the limit {}",
-                    raw.request, raw.limit
-                ),
+                format!("the request {} is above the limit {}", raw.request, raw.limit),
                 "raise the limit or lower the request: a pod may never use more than its limit",
             );
         }
@@ -477,7 +451,12 @@ impl Resolver<'_> {
                 None
             }
             None => {
-                self.error("invalid-quantity", path, format!("`{text}` is not a Kubernetes quantity"), format!("use a number with an optional suffix (m, Ki, Mi, Gi, k, M, G), such as `{example}`"));
+                self.error(
+                    "invalid-quantity",
+                    path,
+                    format!("`{text}` is not a Kubernetes quantity"),
+                    format!("use a number with an optional suffix (m, Ki, Mi, Gi, k, M, G), such as `{example}`"),
+                );
                 None
             }
         }
@@ -485,36 +464,17 @@ impl Resolver<'_> {
 
     fn probes(&mut self, path: &str, settings: &RawServiceSettings) -> Probes {
         let raw = settings.probes.as_ref();
-        let mut probe =
-            |kind: &str, raw: Option<&RawProbe>, default_path: &str, period: i64, failures: i64| {
-                self.probe(
-                    &format!("{path}.probes.{kind}"),
-                    raw,
-                    default_path,
-                    (period, 3, failures),
-                )
-            };
-        let startup = probe(
-            "startup",
-            raw.and_then(|p| p.startup.as_ref()),
-            "/healthz",
-            5,
-            30,
-        );
-        let liveness = probe(
-            "liveness",
-            raw.and_then(|p| p.liveness.as_ref()),
-            "/livez",
-            10,
-            3,
-        );
-        let readiness = probe(
-            "readiness",
-            raw.and_then(|p| p.readiness.as_ref()),
-            "/readyz",
-            5,
-            3,
-        );
+        let mut probe = |kind: &str, raw: Option<&RawProbe>, default_path: &str, period: i64, failures: i64| {
+            self.probe(
+                &format!("{path}.probes.{kind}"),
+                raw,
+                default_path,
+                (period, 3, failures),
+            )
+        };
+        let startup = probe("startup", raw.and_then(|p| p.startup.as_ref()), "/healthz", 5, 30);
+        let liveness = probe("liveness", raw.and_then(|p| p.liveness.as_ref()), "/livez", 10, 3);
+        let readiness = probe("readiness", raw.and_then(|p| p.readiness.as_ref()), "/readyz", 5, 3);
         if liveness.path == readiness.path {
             self.error("same-liveness-readiness", &format!("{path}.probes"), format!("liveness and readiness both probe `{}`", liveness.path), "readiness should report whether the pod can serve now, liveness only whether it is stuck; give them separate endpoints");
         }
@@ -525,13 +485,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn probe(
-        &mut self,
-        path: &str,
-        raw: Option<&RawProbe>,
-        default_path: &str,
-        defaults: (i64, i64, i64),
-    ) -> Probe {
+    fn probe(&mut self, path: &str, raw: Option<&RawProbe>, default_path: &str, defaults: (i64, i64, i64)) -> Probe {
         let (period, timeout, failures) = defaults;
         let probe = Probe {
             path: raw.map_or(default_path, |p| p.path.as_str()).to_owned(),
@@ -544,10 +498,7 @@ impl Resolver<'_> {
             self.error(
                 "invalid-probe",
                 &format!("{path}.path"),
-                format!(
-                    "probe path `{}` must start with `/` and contain no spaces",
-                    probe.path
-                ),
+                format!("probe path `{}` must start with `/` and contain no spaces", probe.path),
                 "write an absolute HTTP path such as `/healthz`",
             );
         }
@@ -597,7 +548,12 @@ impl Resolver<'_> {
             );
         }
         if grace <= sleep {
-            self.error("invalid-shutdown", &format!("{path}.shutdown.terminationGracePeriodSeconds"), format!("the grace period ({grace} s) does not outlast the pre-stop pause ({sleep} s)"), "the grace period must cover the pause plus the time the app needs to drain; make it longer");
+            self.error(
+                "invalid-shutdown",
+                &format!("{path}.shutdown.terminationGracePeriodSeconds"),
+                format!("the grace period ({grace} s) does not outlast the pre-stop pause ({sleep} s)"),
+                "the grace period must cover the pause plus the time the app needs to drain; make it longer",
+            );
         }
         (sleep, grace)
     }
@@ -676,25 +632,12 @@ impl Resolver<'_> {
             max_replicas: max,
             target_cpu_utilization: cpu,
             target_memory_utilization: memory,
-            scale_up: self.scaling_rule(
-                &format!("{path}.scaleUp"),
-                raw.scale_up.as_ref(),
-                (100, 15, 0),
-            ),
-            scale_down: self.scaling_rule(
-                &format!("{path}.scaleDown"),
-                raw.scale_down.as_ref(),
-                (50, 60, 300),
-            ),
+            scale_up: self.scaling_rule(&format!("{path}.scaleUp"), raw.scale_up.as_ref(), (100, 15, 0)),
+            scale_down: self.scaling_rule(&format!("{path}.scaleDown"), raw.scale_down.as_ref(), (50, 60, 300)),
         }
     }
 
-    fn scaling_rule(
-        &mut self,
-        path: &str,
-        raw: Option<&RawScalingRule>,
-        defaults: (i64, i64, i64),
-    ) -> ScalingRule {
+    fn scaling_rule(&mut self, path: &str, raw: Option<&RawScalingRule>, defaults: (i64, i64, i64)) -> ScalingRule {
         let (percent, period, window) = defaults;
         let Some(raw) = raw else {
             return ScalingRule {
@@ -824,11 +767,10 @@ impl Resolver<'_> {
             .filter_map(|(index, name)| {
                 let found = dependencies.iter().find(|d| &d.name == name);
                 if found.is_none() {
-                    let hint =
-                        match did_you_mean(name, dependencies.iter().map(|d| d.name.as_str())) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "declare it under `network.egress` first".to_owned(),
-                        };
+                    let hint = match did_you_mean(name, dependencies.iter().map(|d| d.name.as_str())) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare it under `network.egress` first".to_owned(),
+                    };
                     self.error(
                         "unknown-dependency",
                         &format!("{path}.dependsOn[{index}]"),
@@ -870,12 +812,11 @@ impl Resolver<'_> {
                 DNS_LABEL_HINT,
             );
         }
-        let tls_secret_name = raw.tls.secret_name.clone().unwrap_or_else(|| {
-            format!(
-                "{}-tls",
-                raw.host.replace("*.", "wildcard.").replace('.', "-")
-            )
-        });
+        let tls_secret_name = raw
+            .tls
+            .secret_name
+            .clone()
+            .unwrap_or_else(|| format!("{}-tls", raw.host.replace("*.", "wildcard.").replace('.', "-")));
         if let Err(problem) = dns_subdomain(&tls_secret_name) {
             self.error(
                 "invalid-name",
@@ -909,21 +850,49 @@ impl Resolver<'_> {
             .enumerate()
             .map(|(index, route)| {
                 let path = format!("ingress.routes[{index}]");
-                let valid_path = route.path.starts_with('/') && !route.path.contains(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '{' | '}' | '$' | ';' | '\\' | '"' | '\''));
+                let valid_path = route.path.starts_with('/')
+                    && !route.path.contains(|c: char| {
+                        c.is_whitespace() || c.is_control() || matches!(c, '{' | '}' | '$' | ';' | '\\' | '"' | '\'')
+                    });
                 if !valid_path {
-                    self.error("invalid-path", &format!("{path}.path"), format!("route path `{}` is not a plain URL path", route.path), "write an absolute path such as `/api/auth`, without spaces, quotes, `;`, `$` or braces");
+                    self.error(
+                        "invalid-path",
+                        &format!("{path}.path"),
+                        format!("route path `{}` is not a plain URL path", route.path),
+                        "write an absolute path such as `/api/auth`, without spaces, quotes, `;`, `$` or braces",
+                    );
                 }
                 if !paths.insert(route.path.as_str()) {
-                    self.error("duplicate-route", &format!("{path}.path"), format!("the path `{}` is routed twice", route.path), "keep one route per path");
+                    self.error(
+                        "duplicate-route",
+                        &format!("{path}.path"),
+                        format!("the path `{}` is routed twice", route.path),
+                        "keep one route per path",
+                    );
                 }
                 if !profile.services.contains_key(&route.service) {
                     let hint = match did_you_mean(&route.service, profile.services.keys().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("route to one of: {}", profile.services.keys().cloned().collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "route to one of: {}",
+                            profile.services.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
                     };
-                    self.error("unknown-service", &format!("{path}.service"), format!("route `{}` points at `{}`, which is not a service of this profile", route.path, route.service), hint);
+                    self.error(
+                        "unknown-service",
+                        &format!("{path}.service"),
+                        format!(
+                            "route `{}` points at `{}`, which is not a service of this profile",
+                            route.path, route.service
+                        ),
+                        hint,
+                    );
                 }
-                Route { path: route.path.clone(), service: route.service.clone(), port_name: "http".into() }
+                Route {
+                    path: route.path.clone(),
+                    service: route.service.clone(),
+                    port_name: "http".into(),
+                }
             })
             .collect();
         Ingress {
@@ -951,24 +920,12 @@ fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSetti
     RawServiceSettings {
         ports: service.ports.clone().or_else(|| defaults.ports.clone()),
         probes: service.probes.clone().or_else(|| defaults.probes.clone()),
-        shutdown: service
-            .shutdown
-            .clone()
-            .or_else(|| defaults.shutdown.clone()),
-        resources: service
-            .resources
-            .clone()
-            .or_else(|| defaults.resources.clone()),
+        shutdown: service.shutdown.clone().or_else(|| defaults.shutdown.clone()),
+        resources: service.resources.clone().or_else(|| defaults.resources.clone()),
         run_as_user: service.run_as_user.or(defaults.run_as_user),
-        node_selector: service
-            .node_selector
-            .clone()
-            .or_else(|| defaults.node_selector.clone()),
+        node_selector: service.node_selector.clone().or_else(|| defaults.node_selector.clone()),
         env: merged_env(defaults.env.as_ref(), service.env.as_ref()),
-        depends_on: service
-            .depends_on
-            .clone()
-            .or_else(|| defaults.depends_on.clone()),
+        depends_on: service.depends_on.clone().or_else(|| defaults.depends_on.clone()),
     }
 }
 
@@ -990,25 +947,17 @@ fn namespace_labels(namespace: &str, app: &str, version: &str) -> Labels {
     let mut labels = Labels::from([
         ("app.kubernetes.io/part-of".to_owned(), app.to_owned()),
         ("app.kubernetes.io/managed-by".to_owned(), "gen".to_owned()),
-        (
-            "kubernetes.io/metadata.name".to_owned(),
-            namespace.to_owned(),
-        ),
+        ("kubernetes.io/metadata.name".to_owned(), namespace.to_owned()),
     ]);
     for mode in ["enforce", "audit", "warn"] {
-        labels.insert(
-            format!("pod-security.kubernetes.io/{mode}"),
-            "restricted".into(),
-        );
-        labels.insert(
-            format!("pod-security.kubernetes.io/{mode}-version"),
-            version.into(),
-        );
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".into());
+        labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), version.into());
     }
     labels
 }
 
-const DNS_LABEL_HINT: &str = "use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters";
+const DNS_LABEL_HINT: &str =
+    "use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters";
 const LABEL_HINT: &str = "label values are at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit";
 
 /// RFC 1123 label: what Kubernetes requires of namespace names and most object names.
@@ -1017,10 +966,7 @@ pub fn dns_label(name: &str) -> Result<(), String> {
         return Err("is empty".into());
     }
     if name.len() > 63 {
-        return Err(format!(
-            "is {} characters long; the limit is 63",
-            name.len()
-        ));
+        return Err(format!("is {} characters long; the limit is 63", name.len()));
     }
     if !name
         .chars()
@@ -1046,20 +992,14 @@ pub fn dns1035_label(name: &str) -> Result<(), String> {
 /// RFC 1123 subdomain: dot-separated labels, at most 253 characters.
 pub fn dns_subdomain(name: &str) -> Result<(), String> {
     if name.len() > 253 {
-        return Err(format!(
-            "is {} characters long; the limit is 253",
-            name.len()
-        ));
+        return Err(format!("is {} characters long; the limit is 253", name.len()));
     }
     name.split('.').try_for_each(dns_label)
 }
 
 pub fn label_value(value: &str) -> Result<(), String> {
     if value.len() > 63 {
-        return Err(format!(
-            "it is {} characters long; the limit is 63",
-            value.len()
-        ));
+        return Err(format!("it is {} characters long; the limit is 63", value.len()));
     }
     if !value
         .chars()
@@ -1067,10 +1007,9 @@ pub fn label_value(value: &str) -> Result<(), String> {
     {
         return Err("it may contain only letters, digits, `-`, `_` and `.`".into());
     }
-    if !value.is_empty()
-        && !(value.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && value.ends_with(|c: char| c.is_ascii_alphanumeric()))
-    {
+    let alphanumeric_ends =
+        value.starts_with(|c: char| c.is_ascii_alphanumeric()) && value.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !value.is_empty() && !alphanumeric_ends {
         return Err("it must start and end with a letter or digit".into());
     }
     Ok(())

@@ -87,7 +87,9 @@ fn record(node: &Node, path: String, positions: &mut HashMap<String, Position>) 
         Node::Sequence(sequence) => {
             for (index, item) in sequence.iter().enumerate() {
                 let child = format!("{path}[{index}]");
-                if let Some(position) = start_of(item.span()) {
+                // A mapping's own span starts after its first key; point at that key instead.
+                let first_key = item.as_mapping().and_then(|m| m.keys().next()).map(|k| k.span());
+                if let Some(position) = start_of(first_key.unwrap_or(item.span())) {
                     positions.insert(child.clone(), position);
                 }
                 record(item, child, positions);
@@ -119,14 +121,8 @@ mod tests {
     #[test]
     fn finds_keys_items_and_falls_back_to_ancestors() {
         let source = indexed("a:\n  b: 1\n  list:\n    - x: 1\n    - y: 2\n");
-        assert_eq!(
-            source.position_of("a.b"),
-            Some(Position { line: 2, column: 3 })
-        );
-        assert_eq!(
-            source.position_of("a.list[1]"),
-            Some(Position { line: 5, column: 7 })
-        );
+        assert_eq!(source.position_of("a.b"), Some(Position { line: 2, column: 3 }));
+        assert_eq!(source.position_of("a.list[1]"), Some(Position { line: 5, column: 7 }));
         assert_eq!(
             source.position_of("a.list[1].y.missing"),
             Some(Position { line: 5, column: 7 })

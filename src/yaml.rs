@@ -21,12 +21,7 @@ pub fn write_document(value: &Value, out: &mut String) {
 }
 
 /// `after_dash`: the map is a list item, so its first key shares the line with the `- `.
-fn write_map(
-    map: &serde_json::Map<String, Value>,
-    indent: usize,
-    after_dash: bool,
-    out: &mut String,
-) {
+fn write_map(map: &serde_json::Map<String, Value>, indent: usize, after_dash: bool, out: &mut String) {
     for (index, (key, value)) in map.iter().enumerate() {
         if index > 0 || !after_dash {
             push_indent(indent, out);
@@ -100,16 +95,14 @@ fn write_string(s: &str, out: &mut String) {
 /// Words that YAML 1.1 or 1.2 readers turn into booleans or null, in any case.
 const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
 
-/// A string may be written plain only if it starts with a letter, holds nothing but letters,
+/// A string may be written plain only if it starts with a letter or `/`, holds nothing but letters,
 /// digits and `-_./`, and is not a reserved word. Anything starting with a digit, sign or dot
 /// (numbers, dates, times, `.inf`) or holding `:`, `#`, spaces or flow characters is quoted.
 fn is_plain_safe(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_alphabetic())
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !RESERVED_WORDS
-            .iter()
-            .any(|word| s.eq_ignore_ascii_case(word))
+        && !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word))
 }
 
 fn write_quoted(s: &str, out: &mut String) {

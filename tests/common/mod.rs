@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests: run the real `gen` binary and look at its output.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `gen` with `args` in the repository root (where `profiles/` is).
+pub fn gen_cmd(args: &[&str]) -> Output {
+    gen_in(&repo_root(), args)
+}
+
+pub fn gen_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the gen binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Every file below `dir`, relative, sorted.
+pub fn files_below(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Renders every shipped profile into `<root>/<profile>/` with `gen render NAME -o DIR`.
+pub fn render_all_into(root: &Path) {
+    for profile in PROFILES {
+        let dir = root.join(profile);
+        let output = gen_cmd(&["render", profile, "-o", dir.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "gen render {profile} failed: {}",
+            stderr(&output)
+        );
+    }
+}
