@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::render::Rendered;
 
-/// A checked object, ready to emit.
+/// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
     pub kind: String,
@@ -23,9 +23,34 @@ pub struct Object {
     pub name: String,
     /// The object as its Kubernetes type encodes it (field order is the type's, maps sorted).
     pub value: Value,
+    /// The same object as its Kubernetes type, for the rules to read without decoding again.
+    pub typed: Typed,
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
     pub service: Option<String>,
+}
+
+/// Every kind `gen` emits, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    Namespace(Box<Namespace>),
+    ServiceAccount(Box<ServiceAccount>),
+    Service(Box<Service>),
+    Deployment(Box<Deployment>),
+    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+    NetworkPolicy(Box<NetworkPolicy>),
+    Ingress(Box<Ingress>),
+}
+
+impl Object {
+    /// `Kind/namespace/name`, how findings name a rendered object.
+    pub fn identity(&self) -> String {
+        match &self.namespace {
+            Some(namespace) => format!("{}/{namespace}/{}", self.kind, self.name),
+            None => format!("{}/{}", self.kind, self.name),
+        }
+    }
 }
 
 /// A template produced something that is not a valid Kubernetes object. This is a defect in
@@ -33,13 +58,28 @@ pub struct Object {
 #[derive(Debug, thiserror::Error)]
 #[error("template `{template}` rendered an invalid {what}: {problem}")]
 pub struct TemplateDefect {
+    /// `template-defect`, or `removed-api` for an API version the target Kubernetes lacks.
+    pub code: &'static str,
     pub template: &'static str,
     pub what: String,
     pub problem: String,
 }
 
+impl TemplateDefect {
+    /// A template that failed to render at all (minijinja names the template and line).
+    pub fn from_render(error: &minijinja::Error) -> Self {
+        TemplateDefect {
+            code: "template-defect",
+            template: "",
+            what: "template".into(),
+            problem: format!("{error:#}"),
+        }
+    }
+}
+
 pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
     let defect = |what: &str, problem: String| TemplateDefect {
+        code: "template-defect",
         template: rendered.template,
         what: what.to_owned(),
         problem,
@@ -52,7 +92,13 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         .to_owned();
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     let what = format!("{api_version}/{kind}");
-    let encoded = decode_by_kind(&api_version, &kind, &value).map_err(|problem| defect(&what, problem))?;
+    if let Some(problem) = crate::rules::objects::removed_api(&api_version, &kind) {
+        return Err(TemplateDefect {
+            code: "removed-api",
+            ..defect(&what, problem)
+        });
+    }
+    let (typed, encoded) = decode_by_kind(&api_version, &kind, &value).map_err(|problem| defect(&what, problem))?;
     if let Some(path) = first_difference(&value, &encoded, String::new()) {
         return Err(defect(
             &what,
@@ -72,30 +118,35 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         namespace: metadata["namespace"].as_str().map(str::to_owned),
         name,
         value: encoded,
+        typed,
         template: rendered.template,
         service: rendered.service,
     })
 }
 
-fn decode_by_kind(api_version: &str, kind: &str, value: &Value) -> Result<Value, String> {
+fn decode_by_kind(api_version: &str, kind: &str, value: &Value) -> Result<(Typed, Value), String> {
     match (api_version, kind) {
-        ("v1", "Namespace") => round_trip::<Namespace>(value),
-        ("v1", "ServiceAccount") => round_trip::<ServiceAccount>(value),
-        ("v1", "Service") => round_trip::<Service>(value),
-        ("apps/v1", "Deployment") => round_trip::<Deployment>(value),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => round_trip::<HorizontalPodAutoscaler>(value),
-        ("policy/v1", "PodDisruptionBudget") => round_trip::<PodDisruptionBudget>(value),
-        ("networking.k8s.io/v1", "NetworkPolicy") => round_trip::<NetworkPolicy>(value),
-        ("networking.k8s.io/v1", "Ingress") => round_trip::<Ingress>(value),
+        ("v1", "Namespace") => round_trip(value, Typed::Namespace),
+        ("v1", "ServiceAccount") => round_trip(value, Typed::ServiceAccount),
+        ("v1", "Service") => round_trip(value, Typed::Service),
+        ("apps/v1", "Deployment") => round_trip(value, Typed::Deployment),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => round_trip(value, Typed::HorizontalPodAutoscaler),
+        ("policy/v1", "PodDisruptionBudget") => round_trip(value, Typed::PodDisruptionBudget),
+        ("networking.k8s.io/v1", "NetworkPolicy") => round_trip(value, Typed::NetworkPolicy),
+        ("networking.k8s.io/v1", "Ingress") => round_trip(value, Typed::Ingress),
         _ => Err(format!(
             "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
         )),
     }
 }
 
-fn round_trip<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, String> {
+fn round_trip<T: DeserializeOwned + Serialize>(
+    value: &Value,
+    wrap: fn(Box<T>) -> Typed,
+) -> Result<(Typed, Value), String> {
     let typed = T::deserialize(value).map_err(|e| e.to_string())?;
-    serde_json::to_value(&typed).map_err(|e| e.to_string())
+    let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    Ok((wrap(Box::new(typed)), encoded))
 }
 
 /// The path of the first place where `rendered` and `encoded` disagree.

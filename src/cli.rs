@@ -39,6 +39,34 @@ pub enum Command {
         gen render ./my-profile.yaml    render a profile file by path"
     )]
     Render(RenderArgs),
+    /// Check profiles against the schema and the policy rules, without rendering anything.
+    #[command(
+        after_help = "Examples:\n  gen lint                        every profile in profiles/\n  \
+        gen lint prod dev               two profiles\n  \
+        gen lint --format sarif > gen.sarif   for GitHub code scanning\n\n\
+        Exit codes: 0 no errors (warnings allowed unless --deny-warnings), 1 policy errors,\n\
+        2 usage error or an invalid profile."
+    )]
+    Lint(LintArgs),
+    /// Explain a finding code: why it matters and how to fix it.
+    Explain {
+        /// A code as printed in brackets, e.g. `pss-privileged`.
+        code: String,
+    },
+    /// List every rule: code, kind, severity per tier, summary.
+    Rules,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Profile names or paths; all profiles in the profiles directory when none is given.
+    pub profiles: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -45,10 +45,21 @@ pub struct Diagnostic {
     pub yaml_path: Option<String>,
     /// How to fix it.
     pub hint: Option<String>,
+    /// For findings on rendered objects: `Kind/namespace/name`.
+    pub object: Option<String>,
+    /// For findings on rendered objects: the field path inside the object.
+    pub field: Option<String>,
+    /// The service the finding is about, if any: waivers target services by name.
+    pub service: Option<String>,
 }
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        // Every code must be explainable by `gen explain`; tests run with debug assertions.
+        debug_assert!(
+            crate::rules::catalog::lookup(code).is_some(),
+            "finding code `{code}` is not in the catalogue"
+        );
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -57,6 +68,9 @@ impl Diagnostic {
             position: None,
             yaml_path: None,
             hint: None,
+            object: None,
+            field: None,
+            service: None,
         }
     }
 
@@ -65,10 +79,13 @@ impl Diagnostic {
         self
     }
 
+    /// Points at `yaml_path` in the profile, or at its nearest ancestor the file has (a
+    /// setting that came from a default points at the service that inherited it).
     pub fn at(mut self, source: &SourceFile, yaml_path: &str) -> Self {
+        let nearest = source.nearest_path(yaml_path);
         self.file = Some(source.display_path.clone());
-        self.position = source.position_of(yaml_path);
-        self.yaml_path = Some(yaml_path.to_owned()).filter(|p| !p.is_empty());
+        self.position = source.exact_position(nearest);
+        self.yaml_path = Some(nearest.to_owned()).filter(|p| !p.is_empty());
         self
     }
 
@@ -98,6 +115,10 @@ impl Diagnostic {
                 .map(|p| format!(" (at `{p}`)"))
                 .unwrap_or_default();
             let _ = writeln!(out, "  --> {location}{path}");
+        }
+        if let Some(object) = &self.object {
+            let field = self.field.as_ref().map(|f| format!(" at `{f}`")).unwrap_or_default();
+            let _ = writeln!(out, "  = object: {object}{field}");
         }
         if let (Some(source), Some(position)) = (source, self.position)
             && let Some(text) = source.line(position.line)
@@ -173,9 +194,9 @@ mod tests {
         let mut list = vec![
             Diagnostic {
                 severity: Severity::Warning,
-                ..Diagnostic::error("b", "w")
+                ..Diagnostic::error("liveness-without-startup", "w")
             },
-            Diagnostic::error("a", "e"),
+            Diagnostic::error("unknown-field", "e"),
         ];
         sort(&mut list);
         assert_eq!(list[0].severity, Severity::Error);

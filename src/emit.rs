@@ -109,6 +109,7 @@ mod tests {
             namespace: Some("ns".into()),
             name: name.into(),
             value: json!({"kind": kind, "metadata": {"name": name}}),
+            typed: crate::check::Typed::ServiceAccount(Box::default()),
             template: "t",
             service: service.map(Into::into),
         }

@@ -16,7 +16,9 @@ pub mod pipeline;
 pub mod profile;
 pub mod quantity;
 pub mod render;
+pub mod report;
 pub mod resolve;
+pub mod rules;
 pub mod source;
 pub mod yaml;
 
@@ -50,5 +52,8 @@ where
     };
     match cli.command {
         cli::Command::Render(args) => commands::render(&cli.global, &args),
+        cli::Command::Lint(args) => commands::lint(&cli.global, &args),
+        cli::Command::Explain { code } => commands::explain(&code),
+        cli::Command::Rules => commands::rules(),
     }
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub egress_open: bool,
     pub services: Vec<Service>,
     pub ingress: Option<Ingress>,
+    /// Image prefixes images must start with; empty allows any registry.
+    pub allowed_registries: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

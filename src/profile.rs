@@ -41,6 +41,30 @@ pub struct RawProfile {
     #[serde(default)]
     pub network: RawNetwork,
     pub ingress: Option<RawIngress>,
+    #[serde(default)]
+    pub policy: RawPolicy,
+    /// Exceptions to policy rules, each for one rule and one target, with the reason.
+    #[serde(default)]
+    pub waivers: Vec<RawWaiver>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPolicy {
+    /// Image prefixes (`registry.example.com/team/`) images must start with; empty allows any.
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawWaiver {
+    /// The policy rule code, as `gen rules` lists it.
+    pub rule: String,
+    /// A service name (all its objects) or `Kind/name` (one object).
+    pub target: String,
+    /// Why the exception is safe; shown in `gen lint` and kept in the profile's history.
+    pub reason: String,
 }
 
 /// Settings that every service may set, and that `serviceDefaults` sets for all of them.

@@ -116,6 +116,7 @@ impl Resolver<'_> {
             egress_open,
             services,
             ingress,
+            allowed_registries: raw.policy.allowed_registries.clone(),
         }
     }
 
@@ -126,13 +127,6 @@ impl Resolver<'_> {
                 "namespace",
                 format!("namespace `{namespace}` {problem}"),
                 DNS_LABEL_HINT,
-            );
-        } else if matches!(namespace, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
-            self.error(
-                "reserved-namespace",
-                "namespace",
-                format!("namespace `{namespace}` is shared with the cluster itself"),
-                "give the application a namespace of its own, e.g. `<app>-<tier>`",
             );
         }
     }
@@ -280,11 +274,11 @@ impl Resolver<'_> {
         let probes = self.probes(&path, &settings);
         let (pre_stop_sleep_seconds, termination_grace_period_seconds) = self.shutdown(&path, &settings);
         let run_as_user = settings.run_as_user.unwrap_or(DEFAULT_RUN_AS_USER);
-        if run_as_user < 1 {
+        if run_as_user < 0 {
             self.error(
-                "run-as-root",
+                "invalid-value",
                 &format!("{path}.runAsUser"),
-                format!("runAsUser {run_as_user} would run as root"),
+                format!("runAsUser {run_as_user} is not a uid"),
                 "use a non-root uid, 10000 or higher",
             );
         }
@@ -353,17 +347,6 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        if image.tag.is_none() && image.digest.is_none() {
-            self.error(
-                "image-without-tag",
-                &format!("{path}.image"),
-                format!(
-                    "image `{}` has neither a tag nor a digest, so it means `latest`",
-                    raw.image
-                ),
-                "pin the image with `@sha256:<digest>` (or at least a version tag)",
-            );
-        }
         let version = raw.version.clone().or(image.tag)?;
         if let Err(problem) = label_value(&version) {
             let at = if raw.version.is_some() { "version" } else { "image" };
@@ -475,9 +458,6 @@ impl Resolver<'_> {
         let startup = probe("startup", raw.and_then(|p| p.startup.as_ref()), "/healthz", 5, 30);
         let liveness = probe("liveness", raw.and_then(|p| p.liveness.as_ref()), "/livez", 10, 3);
         let readiness = probe("readiness", raw.and_then(|p| p.readiness.as_ref()), "/readyz", 5, 3);
-        if liveness.path == readiness.path {
-            self.error("same-liveness-readiness", &format!("{path}.probes"), format!("liveness and readiness both probe `{}`", liveness.path), "readiness should report whether the pod can serve now, liveness only whether it is stuck; give them separate endpoints");
-        }
         Probes {
             startup,
             liveness,
@@ -720,9 +700,9 @@ impl Resolver<'_> {
                 default
             }
             (Some(min), None) => {
-                if min >= floor {
-                    self.error("pdb-blocks-drain", &format!("{path}.minAvailable"), format!("minAvailable {min} leaves no pod to evict: the service is guaranteed only {floor} replica(s)"), format!("use minAvailable {} or less, so a node drain can always proceed", floor - 1));
-                } else if min < 0 {
+                // A budget that blocks drains is valid Kubernetes; the `pdb-blocks-drain` policy
+                // rule judges it on the rendered objects, where it can be waived.
+                if min < 0 {
                     self.error(
                         "invalid-disruption-budget",
                         &format!("{path}.minAvailable"),
@@ -736,12 +716,12 @@ impl Resolver<'_> {
                 }
             }
             (None, Some(max)) => {
-                if max < 1 {
+                if max < 0 {
                     self.error(
-                        "pdb-blocks-drain",
+                        "invalid-disruption-budget",
                         &format!("{path}.maxUnavailable"),
-                        format!("maxUnavailable {max} forbids every voluntary eviction"),
-                        "use maxUnavailable 1 or more",
+                        format!("maxUnavailable must not be negative, not {max}"),
+                        "use 1 or more",
                     );
                 }
                 DisruptionBudget {

@@ -39,13 +39,19 @@ impl SourceFile {
 
     /// The position of a YAML path, or of its nearest recorded ancestor.
     pub fn position_of(&self, yaml_path: &str) -> Option<Position> {
+        self.positions.get(self.nearest_path(yaml_path)).copied()
+    }
+
+    /// `yaml_path` itself if the file has it, else its nearest ancestor that it has ("" if none).
+    pub fn nearest_path<'p>(&self, yaml_path: &'p str) -> &'p str {
         let mut path = yaml_path;
-        loop {
-            if let Some(position) = self.positions.get(path) {
-                return Some(*position);
+        while !self.positions.contains_key(path) {
+            match parent_path(path) {
+                Some(parent) => path = parent,
+                None => return "",
             }
-            path = parent_path(path)?;
         }
+        path
     }
 
     /// The position of exactly this YAML path, if the file has it.

@@ -119,7 +119,7 @@ fn every_resolve_error_is_reported_at_once() {
     for code in ["invalid-name", "request-above-limit", "unknown-service"] {
         assert!(err.contains(&format!("error[{code}]")), "{code} in {err}");
     }
-    assert!(err.contains("gen: 3 errors; nothing was written"), "{err}");
+    assert!(err.contains("gen: 3 errors in bad.yaml; nothing was written"), "{err}");
 }
 
 #[test]

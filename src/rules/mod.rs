@@ -1,0 +1,246 @@
+//! Policy rules: what a valid profile must still satisfy before `gen` emits it.
+//!
+//! Rules run on the resolved model (what the user wrote) and on the typed rendered objects
+//! (what the cluster will see), so a mistake in a template is caught as surely as one in a
+//! profile. Every finding carries its code, a severity for the profile's tier, the profile line
+//! it comes from and, for object findings, the object and field.
+
+pub mod catalog;
+pub mod cross_object;
+pub mod model;
+pub mod objects;
+pub mod pod_security;
+pub mod waivers;
+
+use k8s_openapi::api::core::v1::PodSpec;
+
+use crate::check::{Object, Typed};
+use crate::diagnostics::Diagnostic;
+use crate::model::Model;
+use crate::profile::Tier;
+use crate::source::SourceFile;
+
+/// Collects findings, applying each rule's severity for the tier.
+pub struct Findings<'a> {
+    tier: Tier,
+    source: &'a SourceFile,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> Findings<'a> {
+    pub fn new(tier: Tier, source: &'a SourceFile) -> Self {
+        Findings {
+            tier,
+            source,
+            found: Vec::new(),
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.found
+    }
+
+    /// A finding about something the user wrote at `yaml_path`.
+    pub fn on_profile(
+        &mut self,
+        code: &'static str,
+        yaml_path: &str,
+        service: Option<&str>,
+        message: String,
+        hint: String,
+    ) {
+        let Some(severity) = tier_severity(code, self.tier) else {
+            return;
+        };
+        let mut diagnostic = Diagnostic::error(code, message)
+            .at(self.source, yaml_path)
+            .with_hint(hint);
+        diagnostic.severity = severity;
+        diagnostic.service = service.map(str::to_owned);
+        self.found.push(diagnostic);
+    }
+
+    /// A finding about the profile as a whole; waivers target it as `Namespace/<name>`.
+    pub fn on_namespace(
+        &mut self,
+        code: &'static str,
+        yaml_path: &str,
+        namespace: &str,
+        message: String,
+        hint: String,
+    ) {
+        self.on_profile(code, yaml_path, None, message, hint);
+        if let Some(last) = self.found.last_mut().filter(|d| d.code == code) {
+            last.object = Some(format!("Namespace/{namespace}"));
+        }
+    }
+
+    /// A finding about a field of a rendered object; it points at the profile entry that
+    /// produced the object.
+    pub fn on_object(&mut self, code: &'static str, object: &Object, field: &str, message: String, hint: &str) {
+        let Some(severity) = tier_severity(code, self.tier) else {
+            return;
+        };
+        let yaml_path = match (&object.service, object.kind.as_str()) {
+            (Some(service), _) => format!("services.{service}"),
+            (None, "Ingress") => "ingress".to_owned(),
+            (None, _) => "namespace".to_owned(),
+        };
+        let mut diagnostic = Diagnostic::error(code, message)
+            .at(self.source, &yaml_path)
+            .with_hint(hint);
+        diagnostic.severity = severity;
+        diagnostic.object = Some(object.identity());
+        diagnostic.field = Some(field.to_owned()).filter(|f| !f.is_empty());
+        diagnostic.service = object.service.clone();
+        self.found.push(diagnostic);
+    }
+}
+
+fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity> {
+    catalog::lookup(code).and_then(|rule| rule.severity.for_tier(tier))
+}
+
+/// Runs every policy rule over the model and the rendered objects.
+pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
+    let mut findings = Findings::new(model.tier, source);
+    model::check(model, &mut findings);
+    for object in objects {
+        objects::check(object, &mut findings);
+        if let Some((pod, path)) = pod_spec(object) {
+            pod_security::check(object, pod, path, &mut findings);
+            objects::check_pod(object, pod, path, &mut findings);
+        }
+    }
+    cross_object::check(objects, &mut findings);
+    findings.into_vec()
+}
+
+/// The pod template of a workload object, with its field path.
+pub fn pod_spec(object: &Object) -> Option<(&PodSpec, &'static str)> {
+    match &object.typed {
+        Typed::Deployment(deployment) => {
+            let pod = deployment.spec.as_ref()?.template.spec.as_ref()?;
+            Some((pod, "spec.template.spec"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! Rendered objects of the shipped prod profile, to mutate in rule tests.
+
+    use super::*;
+    use crate::locate::ProfileFile;
+    use crate::pipeline;
+    use crate::render::Renderer;
+
+    pub struct Fixture {
+        pub model: Model,
+        pub objects: Vec<Object>,
+        pub source: SourceFile,
+        pub waivers: Vec<crate::profile::RawWaiver>,
+    }
+
+    pub fn prod() -> Fixture {
+        fixture("prod")
+    }
+
+    pub fn fixture(name: &str) -> Fixture {
+        let path = camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("profiles/{name}.yaml"));
+        let profile = ProfileFile {
+            name: name.to_owned(),
+            path,
+        };
+        let Ok(built) = pipeline::build(&profile, &Renderer::new()) else {
+            panic!("the {name} profile builds")
+        };
+        Fixture {
+            model: built.model,
+            objects: built.objects,
+            source: built.source,
+            waivers: built.waivers,
+        }
+    }
+
+    impl Fixture {
+        /// Codes of every finding, before waivers.
+        pub fn codes(&self) -> Vec<&'static str> {
+            run(&self.model, &self.objects, &self.source)
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        }
+
+        /// Codes of the findings the profile's waivers leave standing.
+        pub fn unwaived_codes(&self) -> Vec<&'static str> {
+            let services: Vec<&str> = self.model.services.iter().map(|s| s.name.as_str()).collect();
+            let findings = run(&self.model, &self.objects, &self.source);
+            waivers::apply(findings, &self.waivers, &services, &self.source)
+                .findings
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        }
+
+        /// The first object of `kind` (and `name`, if given).
+        pub fn object(&mut self, kind: &str, name: Option<&str>) -> &mut Object {
+            self.objects
+                .iter_mut()
+                .find(|o| o.kind == kind && name.is_none_or(|n| o.name == n))
+                .unwrap_or_else(|| panic!("no {kind} {name:?} in the fixture"))
+        }
+
+        pub fn deployment(&mut self, name: &str) -> &mut k8s_openapi::api::apps::v1::Deployment {
+            match &mut self.object("Deployment", Some(name)).typed {
+                Typed::Deployment(d) => d,
+                _ => unreachable!(),
+            }
+        }
+
+        pub fn pod(&mut self, name: &str) -> &mut PodSpec {
+            self.deployment(name)
+                .spec
+                .as_mut()
+                .unwrap()
+                .template
+                .spec
+                .as_mut()
+                .unwrap()
+        }
+
+        pub fn container(&mut self, name: &str) -> &mut k8s_openapi::api::core::v1::Container {
+            &mut self.pod(name).containers[0]
+        }
+    }
+
+    /// Declares, for one rule, a test that a mutation makes it fire and a test that the
+    /// shipped profiles keep it quiet.
+    #[macro_export]
+    macro_rules! rule_tests {
+        ($name:ident, $code:literal, $fixture:ident => $mutate:block) => {
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[test]
+                fn fires() {
+                    #[allow(unused_mut)]
+                    let mut $fixture = $crate::rules::testing::prod();
+                    $mutate
+                    let codes = $fixture.codes();
+                    assert!(codes.contains(&$code), "{} did not fire; got {codes:?}", $code);
+                }
+
+                #[test]
+                fn quiet_on_the_shipped_profiles() {
+                    for profile in ["dev", "prod", "quarantine"] {
+                        let codes = $crate::rules::testing::fixture(profile).unwaived_codes();
+                        assert!(!codes.contains(&$code), "{} fired on {profile}", $code);
+                    }
+                }
+            }
+        };
+    }
+}
