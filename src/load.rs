@@ -80,7 +80,12 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
         LoadError::ScanError(m, scan) => (format!("invalid YAML: {scan}"), Some(*m), None),
         other => (format!("invalid YAML: {other}"), None, None),
     };
-    let mut diagnostic = Diagnostic::error("invalid-yaml", message).in_file(&source.display_path);
+    let code = if matches!(error, LoadError::DuplicateKey(_)) {
+        "duplicate-key"
+    } else {
+        "invalid-yaml"
+    };
+    let mut diagnostic = Diagnostic::error(code, message).in_file(&source.display_path);
     if let Some(marker) = marker {
         diagnostic = diagnostic.at_position(source, position(&marker));
     }
