@@ -170,11 +170,19 @@ fn disruption_budget(
         _ => false,
     };
     if blocks {
+        let field = if spec.min_available.is_some() {
+            "spec.minAvailable"
+        } else {
+            "spec.maxUnavailable"
+        };
         findings.on_object(
             "pdb-blocks-drain",
             object,
-            "spec",
-            format!("the budget never allows an eviction: the pods it covers are guaranteed only {floor} replica(s)"),
+            field,
+            format!(
+                "the budget never allows an eviction: its pods are guaranteed only {floor} {}",
+                if floor == 1 { "replica" } else { "replicas" }
+            ),
             &format!("use minAvailable {} or less (or maxUnavailable 1)", (floor - 1).max(0)),
         );
     }

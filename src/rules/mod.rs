@@ -82,7 +82,10 @@ impl<'a> Findings<'a> {
             return;
         };
         let yaml_path = match (&object.service, object.kind.as_str()) {
-            (Some(service), _) => format!("services.{service}"),
+            (Some(service), kind) => match profile_key(kind, field) {
+                Some(key) => format!("services.{service}.{key}"),
+                None => format!("services.{service}"),
+            },
             (None, "Ingress") => "ingress".to_owned(),
             (None, _) => "namespace".to_owned(),
         };
@@ -94,6 +97,22 @@ impl<'a> Findings<'a> {
         diagnostic.field = Some(field.to_owned()).filter(|f| !f.is_empty());
         diagnostic.service = object.service.clone();
         self.found.push(diagnostic);
+    }
+}
+
+/// The service setting that produced a field of a rendered object, so a finding points at the
+/// line the user wrote (or, when the setting came from a default, at the service).
+fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    match kind {
+        "PodDisruptionBudget" => Some("disruptionBudget"),
+        "HorizontalPodAutoscaler" => Some("autoscaling"),
+        "Deployment" if field.ends_with("Probe") || field.contains("Probe.") => Some("probes"),
+        "Deployment" if field.contains(".resources") => Some("resources"),
+        "Deployment" if last == "runAsUser" => Some("runAsUser"),
+        "Deployment" if last == "image" => Some("image"),
+        "Deployment" if last == "replicas" => Some("replicas"),
+        _ => None,
     }
 }
 
