@@ -14,11 +14,11 @@ pub struct Loaded {
 
 /// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
 /// here: serde reports one per run, with its position and a hint.
-pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Diagnostic)> {
+pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Vec<Diagnostic>)> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         let diagnostic =
             Diagnostic::error("unreadable-profile", format!("cannot read the profile: {error}")).in_file(display_path);
-        (None, diagnostic)
+        (None, vec![diagnostic])
     })?;
     let mut source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
     let options = LoaderOptions::default()
@@ -28,17 +28,70 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
         Ok(tree) => tree,
         Err(error) => {
             let diagnostic = syntax_diagnostic(&source, &error);
-            return Err((Some(source), diagnostic));
+            return Err((Some(source), vec![diagnostic]));
         }
     };
     source.index(&tree);
-    match serde_yaml::from_str::<RawProfile>(&source.text) {
-        Ok(profile) => Ok(Loaded { source, profile }),
-        Err(error) => {
-            let diagnostic = serde_diagnostic(&source, &error);
-            Err((Some(source), diagnostic))
+    // serde stops at the first error. An unknown key is the commonest one and harmless to
+    // skip, so blank it out (keeping line numbers) and go on, to report every unknown key at once.
+    let mut text = source.text.clone();
+    let mut found = Vec::new();
+    for _ in 0..MAX_UNKNOWN_KEYS {
+        match serde_yaml::from_str::<RawProfile>(&text) {
+            Ok(profile) if found.is_empty() => return Ok(Loaded { source, profile }),
+            Ok(_) => break,
+            Err(error) => {
+                let diagnostic = serde_diagnostic(&source, &error);
+                let skipped = diagnostic.code == "unknown-field"
+                    && diagnostic.position.is_some_and(|p| blank_block_key(&mut text, p));
+                found.push(diagnostic);
+                if !skipped {
+                    break;
+                }
+            }
         }
     }
+    Err((Some(source), found))
+}
+
+const MAX_UNKNOWN_KEYS: usize = 50;
+
+/// Blanks the block-style `key:` at `position` and every line of its value, keeping the line
+/// count. Returns false (and changes nothing) for keys it cannot cut out cleanly, such as keys
+/// inside flow mappings or on a list item's `- ` line.
+fn blank_block_key(text: &mut String, position: Position) -> bool {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let Some(index) = position.line.checked_sub(1).filter(|&i| i < lines.len()) else {
+        return false;
+    };
+    let indent = position.column.saturating_sub(1);
+    let key_line = lines[index];
+    let starts_block_key = key_line.len() > indent
+        && key_line.is_char_boundary(indent)
+        && key_line[..indent].chars().all(|c| c == ' ')
+        && !key_line[indent..].starts_with(['{', '[', '-']);
+    if !starts_block_key {
+        return false;
+    }
+    let mut end = index + 1;
+    while end < lines.len() {
+        let line = lines[end];
+        let trimmed = line.trim_start();
+        let line_indent = line.len() - trimmed.len();
+        let continues = trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || line_indent > indent
+            || (line_indent == indent && trimmed.starts_with("- "));
+        if !continues {
+            break;
+        }
+        end += 1;
+    }
+    for line in &mut lines[index..end] {
+        *line = "";
+    }
+    *text = lines.join("\n");
+    true
 }
 
 fn position(marker: &marked_yaml::Marker) -> Position {
@@ -194,6 +247,17 @@ fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanks_a_block_key_with_its_value_and_keeps_line_numbers() {
+        let mut text = "a:\n  bad:\n    x: 1\n  list:\n  - 1\n  good: 2\n".to_owned();
+        assert!(blank_block_key(&mut text, Position { line: 2, column: 3 }));
+        assert_eq!(text, "a:\n\n\n  list:\n  - 1\n  good: 2\n");
+        assert!(blank_block_key(&mut text, Position { line: 4, column: 3 }));
+        assert_eq!(text, "a:\n\n\n\n\n  good: 2\n");
+        let mut flow = "a: {bad: 1}\n".to_owned();
+        assert!(!blank_block_key(&mut flow, Position { line: 1, column: 5 }));
+    }
 
     #[test]
     fn splits_serde_paths_from_messages() {

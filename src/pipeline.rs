@@ -96,7 +96,7 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
 /// Load, resolve, render and check: everything but the policy rules.
 pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failure> {
     let loaded = load::load(&profile.path, profile.path.as_str())
-        .map_err(|(source, diagnostic)| Failure::Profile(Report::new(profile, vec![diagnostic], vec![], source)))?;
+        .map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
     let waivers = loaded
         .profile
         .waivers

@@ -170,3 +170,22 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(help.status.code(), Some(0));
     assert!(stdout(&help).contains("Examples:"));
 }
+
+#[test]
+fn every_unknown_key_is_reported_in_one_run() {
+    let temp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(repo_root().join("profiles/prod.yaml"))
+        .unwrap()
+        .replace("    replicas: 3", "    replicsa: 3")
+        .replace("  egressMode: restricted", "  egresMode: restricted");
+    fs::write(temp.path().join("typos.yaml"), text).unwrap();
+    let output = gen_in(temp.path(), &["render", "typos.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(
+        err.matches("error[unknown-field]").count(),
+        3,
+        "two replicas typos and one egressMode: {err}"
+    );
+    assert!(err.contains("did you mean `egressMode`?"), "{err}");
+}
