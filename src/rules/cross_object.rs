@@ -1,89 +1,164 @@
 //! Rules that need several objects at once: does each selector find its pods, does each
 //! reference find its target, can a disruption budget ever allow an eviction.
+//!
+//! Objects are indexed first (pods by label, workloads and Services by name, autoscalers by
+//! target), so every rule costs a lookup per object: a profile with thousands of services
+//! stays linear.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Findings;
-use super::objects::selector_matches;
 use crate::check::{Object, Typed};
+
+type Labels = BTreeMap<String, String>;
 
 /// A Deployment's pods, as the other objects see them.
 struct Workload<'a> {
-    name: &'a str,
-    namespace: Option<&'a str>,
-    labels: Option<&'a BTreeMap<String, String>>,
+    object: &'a Object,
+    labels: Option<&'a Labels>,
     replicas: Option<i32>,
 }
 
-pub fn check(objects: &[Object], findings: &mut Findings) {
-    let workloads: Vec<Workload> = objects.iter().filter_map(workload).collect();
-    let autoscalers: Vec<(&Object, &HorizontalPodAutoscaler)> = objects
-        .iter()
-        .filter_map(|o| match &o.typed {
-            Typed::HorizontalPodAutoscaler(h) => Some((o, h.as_ref())),
-            _ => None,
-        })
-        .collect();
-    for (object, hpa) in &autoscalers {
-        let target = hpa.spec.as_ref().map(|s| &s.scale_target_ref);
-        let found = target.is_some_and(|t| {
-            t.kind == "Deployment"
-                && workloads
-                    .iter()
-                    .any(|w| w.name == t.name && w.namespace == object.namespace.as_deref())
-        });
-        if !found {
-            let name = target.map_or("", |t| t.name.as_str());
-            findings.on_object(
-                "hpa-target-missing",
-                object,
-                "spec.scaleTargetRef",
-                format!("no Deployment `{name}` is rendered"),
-                "target a Deployment of the same namespace",
-            );
+/// Lookups over all rendered objects, keyed by namespace.
+struct Index<'a> {
+    workloads: Vec<Workload<'a>>,
+    workload_by_name: HashMap<(Option<&'a str>, &'a str), usize>,
+    workloads_by_label: HashMap<(Option<&'a str>, &'a str, &'a str), Vec<usize>>,
+    workloads_by_namespace: HashMap<Option<&'a str>, Vec<usize>>,
+    autoscaler_by_target: HashMap<(Option<&'a str>, &'a str), &'a HorizontalPodAutoscaler>,
+    service_by_name: HashMap<(Option<&'a str>, &'a str), &'a Service>,
+}
+
+impl<'a> Index<'a> {
+    fn new(objects: &'a [Object]) -> Self {
+        let mut index = Index {
+            workloads: Vec::new(),
+            workload_by_name: HashMap::new(),
+            workloads_by_label: HashMap::new(),
+            workloads_by_namespace: HashMap::new(),
+            autoscaler_by_target: HashMap::new(),
+            service_by_name: HashMap::new(),
+        };
+        for object in objects {
+            let namespace = object.namespace.as_deref();
+            match &object.typed {
+                Typed::Deployment(deployment) => {
+                    let Some(spec) = &deployment.spec else { continue };
+                    let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+                    let position = index.workloads.len();
+                    index
+                        .workload_by_name
+                        .insert((namespace, object.name.as_str()), position);
+                    index
+                        .workloads_by_namespace
+                        .entry(namespace)
+                        .or_default()
+                        .push(position);
+                    for (key, value) in labels.into_iter().flatten() {
+                        index
+                            .workloads_by_label
+                            .entry((namespace, key, value))
+                            .or_default()
+                            .push(position);
+                    }
+                    index.workloads.push(Workload {
+                        object,
+                        labels,
+                        replicas: spec.replicas,
+                    });
+                }
+                Typed::HorizontalPodAutoscaler(hpa) => {
+                    if let Some(spec) = &hpa.spec {
+                        index
+                            .autoscaler_by_target
+                            .insert((namespace, spec.scale_target_ref.name.as_str()), hpa);
+                    }
+                }
+                Typed::Service(service) => {
+                    index.service_by_name.insert((namespace, object.name.as_str()), service);
+                }
+                _ => {}
+            }
         }
+        index
     }
-    for (object, workload) in objects.iter().filter_map(|o| workload(o).map(|w| (o, w))) {
-        let hpa = autoscalers.iter().find(|(a, h)| {
-            a.namespace == object.namespace
-                && h.spec
-                    .as_ref()
-                    .is_some_and(|s| s.scale_target_ref.name == workload.name)
-        });
-        match (hpa, workload.replicas) {
-            (Some(_), Some(_)) => findings.on_object(
-                "replicas-pinned-with-hpa",
-                object,
-                "spec.replicas",
-                "spec.replicas fights the autoscaler".into(),
-                "leave spec.replicas out",
-            ),
-            (None, replicas) if replicas.unwrap_or(1) < 2 => findings.on_object(
-                "single-replica",
-                object,
-                "spec.replicas",
-                format!("`{}` runs a single replica", workload.name),
-                "run at least 2 replicas in production",
-            ),
-            _ => {}
-        }
+
+    /// Workloads of `namespace` whose pod labels include all of `selector`; every workload of
+    /// the namespace for an empty selector.
+    fn selected(&self, namespace: Option<&str>, selector: &Labels) -> Vec<&Workload<'a>> {
+        let candidates = selector
+            .iter()
+            .map(|(k, v)| {
+                self.workloads_by_label
+                    .get(&(namespace, k.as_str(), v.as_str()))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|c| c.len());
+        let candidates = match candidates {
+            Some(c) => c,
+            None => self
+                .workloads_by_namespace
+                .get(&namespace)
+                .map_or(&[][..], Vec::as_slice),
+        };
+        candidates
+            .iter()
+            .map(|&i| &self.workloads[i])
+            .filter(|w| selector.iter().all(|(k, v)| w.labels.and_then(|l| l.get(k)) == Some(v)))
+            .collect()
+    }
+
+    /// The replicas Kubernetes guarantees a workload: its autoscaler's floor, else spec.replicas.
+    fn floor(&self, workload: &Workload) -> i32 {
+        let key = (workload.object.namespace.as_deref(), workload.object.name.as_str());
+        let hpa_min = self
+            .autoscaler_by_target
+            .get(&key)
+            .and_then(|h| h.spec.as_ref())
+            .map(|s| s.min_replicas.unwrap_or(1));
+        hpa_min.or(workload.replicas).unwrap_or(1)
+    }
+}
+
+fn match_labels(selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>) -> Labels {
+    selector.and_then(|s| s.match_labels.clone()).unwrap_or_default()
+}
+
+pub fn check(objects: &[Object], findings: &mut Findings) {
+    let index = Index::new(objects);
+    for workload in &index.workloads {
+        replica_count(&index, workload, findings);
     }
     for object in objects {
+        let namespace = object.namespace.as_deref();
         match &object.typed {
-            Typed::PodDisruptionBudget(pdb) => disruption_budget(object, pdb, &workloads, &autoscalers, findings),
-            Typed::Service(service) => {
-                let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
-                let selects = selector.is_some_and(|sel| {
-                    workloads.iter().any(|w| {
-                        w.namespace == object.namespace.as_deref()
-                            && sel.iter().all(|(k, v)| w.labels.and_then(|l| l.get(k)) == Some(v))
-                    })
+            Typed::HorizontalPodAutoscaler(hpa) => {
+                let target = hpa.spec.as_ref().map(|s| &s.scale_target_ref);
+                let found = target.is_some_and(|t| {
+                    t.kind == "Deployment" && index.workload_by_name.contains_key(&(namespace, t.name.as_str()))
                 });
-                if !selects {
+                if !found {
+                    let name = target.map_or("", |t| t.name.as_str());
+                    findings.on_object(
+                        "hpa-target-missing",
+                        object,
+                        "spec.scaleTargetRef",
+                        format!("no Deployment `{name}` is rendered"),
+                        "target a Deployment of the same namespace",
+                    );
+                }
+            }
+            Typed::PodDisruptionBudget(pdb) => disruption_budget(object, pdb, &index, findings),
+            Typed::Service(service) => {
+                let selector = service.spec.as_ref().and_then(|s| s.selector.clone());
+                if selector
+                    .as_ref()
+                    .is_none_or(|s| s.is_empty() || index.selected(namespace, s).is_empty())
+                {
                     findings.on_object(
                         "service-selects-nothing",
                         object,
@@ -93,19 +168,11 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
                     );
                 }
             }
-            Typed::Ingress(ingress) => ingress_backends(object, ingress, objects, findings),
+            Typed::Ingress(ingress) => ingress_backends(object, ingress, &index, findings),
             Typed::NetworkPolicy(policy) => {
-                let Some(spec) = &policy.spec else { continue };
                 // An empty selector selects every pod of the namespace, present or future.
-                let Some(selector) = spec.pod_selector.as_ref().filter(|s| {
-                    s.match_labels.as_ref().is_some_and(|l| !l.is_empty()) || s.match_expressions.is_some()
-                }) else {
-                    continue;
-                };
-                if !workloads
-                    .iter()
-                    .any(|w| w.namespace == object.namespace.as_deref() && selector_matches(selector, w.labels))
-                {
+                let selector = match_labels(policy.spec.as_ref().and_then(|s| s.pod_selector.as_ref()));
+                if !selector.is_empty() && index.selected(namespace, &selector).is_empty() {
                     findings.on_object(
                         "network-policy-selects-nothing",
                         object,
@@ -118,49 +185,45 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
             _ => {}
         }
     }
-    network_policy_coverage(objects, findings);
+    network_policy_coverage(objects, &index, findings);
 }
 
-fn workload(object: &Object) -> Option<Workload<'_>> {
-    let Typed::Deployment(deployment) = &object.typed else {
-        return None;
-    };
-    let Deployment { spec, .. } = deployment.as_ref();
-    let spec = spec.as_ref()?;
-    Some(Workload {
-        name: &object.name,
-        namespace: object.namespace.as_deref(),
-        labels: spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
-        replicas: spec.replicas,
-    })
+fn replica_count(index: &Index, workload: &Workload, findings: &mut Findings) {
+    let object = workload.object;
+    let hpa = index
+        .autoscaler_by_target
+        .get(&(object.namespace.as_deref(), object.name.as_str()));
+    match (hpa, workload.replicas) {
+        (Some(_), Some(_)) => findings.on_object(
+            "replicas-pinned-with-hpa",
+            object,
+            "spec.replicas",
+            "spec.replicas fights the autoscaler".into(),
+            "leave spec.replicas out",
+        ),
+        (None, replicas) if replicas.unwrap_or(1) < 2 => findings.on_object(
+            "single-replica",
+            object,
+            "spec.replicas",
+            format!("`{}` runs a single replica", object.name),
+            "run at least 2 replicas in production",
+        ),
+        _ => {}
+    }
 }
 
 fn disruption_budget(
     object: &Object,
     pdb: &k8s_openapi::api::policy::v1::PodDisruptionBudget,
-    workloads: &[Workload],
-    autoscalers: &[(&Object, &HorizontalPodAutoscaler)],
+    index: &Index,
     findings: &mut Findings,
 ) {
     let Some(spec) = &pdb.spec else { return };
-    let covered: Vec<&Workload> = workloads
+    let selector = match_labels(spec.selector.as_ref());
+    let floor: i32 = index
+        .selected(object.namespace.as_deref(), &selector)
         .iter()
-        .filter(|w| {
-            w.namespace == object.namespace.as_deref()
-                && spec.selector.as_ref().is_some_and(|s| selector_matches(s, w.labels))
-        })
-        .collect();
-    // The replicas Kubernetes guarantees: the autoscaler's floor if one owns the count.
-    let floor: i32 = covered
-        .iter()
-        .map(|w| {
-            let hpa_min = autoscalers
-                .iter()
-                .find(|(_, h)| h.spec.as_ref().is_some_and(|s| s.scale_target_ref.name == w.name))
-                .and_then(|(_, h)| h.spec.as_ref())
-                .map(|s| s.min_replicas.unwrap_or(1));
-            hpa_min.or(w.replicas).unwrap_or(1)
-        })
+        .map(|w| index.floor(w))
         .sum();
     let blocks = match (&spec.min_available, &spec.max_unavailable) {
         (Some(IntOrString::Int(min)), _) => *min >= floor,
@@ -191,7 +254,7 @@ fn disruption_budget(
 fn ingress_backends(
     object: &Object,
     ingress: &k8s_openapi::api::networking::v1::Ingress,
-    objects: &[Object],
+    index: &Index,
     findings: &mut Findings,
 ) {
     let paths = ingress
@@ -200,14 +263,13 @@ fn ingress_backends(
         .flat_map(|s| s.rules.iter().flatten())
         .flat_map(|r| r.http.iter())
         .flat_map(|h| &h.paths);
-    for (index, path) in paths.enumerate() {
+    for (position, path) in paths.enumerate() {
         let Some(backend) = &path.backend.service else { continue };
-        let service = objects.iter().find_map(|o| match &o.typed {
-            Typed::Service(s) if o.name == backend.name && o.namespace == object.namespace => Some(s),
-            _ => None,
-        });
-        let field = format!("spec.rules.http.paths[{index}].backend.service");
-        let Some(service) = service else {
+        let field = format!("spec.rules.http.paths[{position}].backend.service");
+        let Some(service) = index
+            .service_by_name
+            .get(&(object.namespace.as_deref(), backend.name.as_str()))
+        else {
             findings.on_object(
                 "ingress-backend-missing",
                 object,
@@ -239,37 +301,39 @@ fn ingress_backends(
     }
 }
 
-fn network_policy_coverage(objects: &[Object], findings: &mut Findings) {
-    let policies: Vec<_> = objects
-        .iter()
-        .filter_map(|o| match &o.typed {
-            Typed::NetworkPolicy(p) => Some((o.namespace.as_deref(), p.spec.as_ref()?)),
-            _ => None,
-        })
-        .collect();
-    for (object, workload) in objects.iter().filter_map(|o| workload(o).map(|w| (o, w))) {
-        for direction in ["Ingress", "Egress"] {
-            let covered = policies.iter().any(|(namespace, spec)| {
-                *namespace == workload.namespace
-                    && spec
-                        .policy_types
-                        .as_ref()
-                        .is_some_and(|t| t.iter().any(|d| d == direction))
-                    && spec
-                        .pod_selector
-                        .as_ref()
-                        .is_none_or(|s| selector_matches(s, workload.labels))
-            });
-            if !covered {
+/// Every workload must be selected by a policy of each direction.
+fn network_policy_coverage(objects: &[Object], index: &Index, findings: &mut Findings) {
+    let mut covered = vec![[false; 2]; index.workloads.len()];
+    for object in objects {
+        let Typed::NetworkPolicy(policy) = &object.typed else {
+            continue;
+        };
+        let Some(spec) = &policy.spec else { continue };
+        let types = spec.policy_types.iter().flatten();
+        let directions: Vec<usize> = types
+            .filter_map(|t| match t.as_str() {
+                "Ingress" => Some(0),
+                "Egress" => Some(1),
+                _ => None,
+            })
+            .collect();
+        let selector = match_labels(spec.pod_selector.as_ref());
+        for workload in index.selected(object.namespace.as_deref(), &selector) {
+            let position =
+                index.workload_by_name[&(workload.object.namespace.as_deref(), workload.object.name.as_str())];
+            for &direction in &directions {
+                covered[position][direction] = true;
+            }
+        }
+    }
+    for (workload, covered) in index.workloads.iter().zip(covered) {
+        for (direction, name) in ["ingress", "egress"].iter().enumerate() {
+            if !covered[direction] {
                 findings.on_object(
                     "pod-without-network-policy",
-                    object,
+                    workload.object,
                     "spec.template.metadata.labels",
-                    format!(
-                        "no NetworkPolicy covers {} of `{}`'s pods",
-                        direction.to_lowercase(),
-                        workload.name
-                    ),
+                    format!("no NetworkPolicy covers {name} of `{}`'s pods", workload.object.name),
                     "render a default-deny policy for the namespace",
                 );
             }
