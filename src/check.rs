@@ -84,13 +84,7 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         what: what.to_owned(),
         problem,
     };
-    let value: Value = serde_yaml::from_str(&rendered.text).map_err(|e| defect("YAML document", e.to_string()))?;
-    let api_version = value
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let TypeMeta { api_version, kind } = type_meta(&rendered.text).map_err(|e| defect("YAML document", e))?;
     let what = format!("{api_version}/{kind}");
     if let Some(problem) = crate::rules::objects::removed_api(&api_version, &kind) {
         return Err(TemplateDefect {
@@ -98,16 +92,8 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
             ..defect(&what, problem)
         });
     }
-    let (typed, encoded) = decode_by_kind(&api_version, &kind, &value).map_err(|problem| defect(&what, problem))?;
-    if let Some(path) = first_difference(&value, &encoded, String::new()) {
-        return Err(defect(
-            &what,
-            format!(
-                "field `{path}` is unknown to Kubernetes {} or has the wrong type",
-                crate::resolve::KUBERNETES_VERSION
-            ),
-        ));
-    }
+    let (typed, encoded) =
+        decode_by_kind(&api_version, &kind, &rendered.text).map_err(|problem| defect(&what, problem))?;
     let metadata = &encoded["metadata"];
     let name = metadata["name"]
         .as_str()
@@ -124,66 +110,86 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
     })
 }
 
-fn decode_by_kind(api_version: &str, kind: &str, value: &Value) -> Result<(Typed, Value), String> {
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TypeMeta {
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// apiVersion and kind, which pick the type to decode into. Templates put them on the first
+/// top-level lines; reading those avoids parsing the whole document twice.
+fn type_meta(text: &str) -> Result<TypeMeta, String> {
+    let top_level = |key: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(key).and_then(|rest| rest.strip_prefix(": ")))
+            .filter(|value| {
+                value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            })
+    };
+    match (top_level("apiVersion"), top_level("kind")) {
+        (Some(api_version), Some(kind)) => Ok(TypeMeta {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+        }),
+        _ => serde_yaml::from_str(text).map_err(|e| e.to_string()),
+    }
+}
+
+/// serde_ignored's path (`spec.?.ports.?.0.nodPort`) as Kubernetes users write it
+/// (`spec.ports[0].nodPort`).
+fn field_path(path: &serde_ignored::Path) -> String {
+    let mut out = String::new();
+    for segment in path.to_string().split('.').filter(|s| *s != "?") {
+        if segment.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, Value), String> {
     match (api_version, kind) {
-        ("v1", "Namespace") => round_trip(value, Typed::Namespace),
-        ("v1", "ServiceAccount") => round_trip(value, Typed::ServiceAccount),
-        ("v1", "Service") => round_trip(value, Typed::Service),
-        ("apps/v1", "Deployment") => round_trip(value, Typed::Deployment),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => round_trip(value, Typed::HorizontalPodAutoscaler),
-        ("policy/v1", "PodDisruptionBudget") => round_trip(value, Typed::PodDisruptionBudget),
-        ("networking.k8s.io/v1", "NetworkPolicy") => round_trip(value, Typed::NetworkPolicy),
-        ("networking.k8s.io/v1", "Ingress") => round_trip(value, Typed::Ingress),
+        ("v1", "Namespace") => decode(text, Typed::Namespace),
+        ("v1", "ServiceAccount") => decode(text, Typed::ServiceAccount),
+        ("v1", "Service") => decode(text, Typed::Service),
+        ("apps/v1", "Deployment") => decode(text, Typed::Deployment),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => decode(text, Typed::HorizontalPodAutoscaler),
+        ("policy/v1", "PodDisruptionBudget") => decode(text, Typed::PodDisruptionBudget),
+        ("networking.k8s.io/v1", "NetworkPolicy") => decode(text, Typed::NetworkPolicy),
+        ("networking.k8s.io/v1", "Ingress") => decode(text, Typed::Ingress),
         _ => Err(format!(
             "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
         )),
     }
 }
 
-fn round_trip<T: DeserializeOwned + Serialize>(
-    value: &Value,
-    wrap: fn(Box<T>) -> Typed,
-) -> Result<(Typed, Value), String> {
-    let typed = T::deserialize(value).map_err(|e| e.to_string())?;
+/// Decodes the document into its Kubernetes type. k8s-openapi skips fields it does not know, so
+/// serde_ignored reports every skipped key: any one of them is a template mistake. Wrong types
+/// fail the decode itself.
+fn decode<T: DeserializeOwned + Serialize>(text: &str, wrap: fn(Box<T>) -> Typed) -> Result<(Typed, Value), String> {
+    let mut unknown = Vec::new();
+    let typed: T = serde_ignored::deserialize(serde_yaml::Deserializer::from_str(text), |path| {
+        unknown.push(field_path(&path))
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(path) = unknown.first() {
+        return Err(format!(
+            "field `{path}` is unknown to Kubernetes {}",
+            crate::resolve::KUBERNETES_VERSION
+        ));
+    }
     let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
     Ok((wrap(Box::new(typed)), encoded))
-}
-
-/// The path of the first place where `rendered` and `encoded` disagree.
-fn first_difference(rendered: &Value, encoded: &Value, path: String) -> Option<String> {
-    match (rendered, encoded) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, value) in a {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match b.get(key) {
-                    Some(other) => {
-                        if let Some(found) = first_difference(value, other, child) {
-                            return Some(found);
-                        }
-                    }
-                    None => return Some(child),
-                }
-            }
-            b.keys()
-                .find(|key| !a.contains_key(*key))
-                .map(|key| format!("{path}.{key}"))
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            if a.len() != b.len() {
-                return Some(path);
-            }
-            a.iter()
-                .zip(b)
-                .enumerate()
-                .find_map(|(i, (x, y))| first_difference(x, y, format!("{path}[{i}]")))
-        }
-        (a, b) if a == b => None,
-        _ => Some(path),
-    }
 }
 
 #[cfg(test)]
@@ -225,6 +231,11 @@ mod tests {
         ))
         .unwrap_err();
         assert!(error.problem.contains("invalid type"), "{}", error.problem);
+        let nested = check(rendered(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  ports:\n  - port: 80\n    nodPort: 1\n",
+        ))
+        .unwrap_err();
+        assert!(nested.problem.contains("`spec.ports[0].nodPort`"), "{}", nested.problem);
         assert!(check(rendered("apiVersion: v9\nkind: Widget\nmetadata:\n  name: a\n")).is_err());
     }
 }

@@ -37,7 +37,11 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     }
     let Some(dir) = &args.output else {
         let stream: String = outputs.iter().map(|o| emit::stream(&o.objects)).collect();
-        return write_stdout(&stream);
+        let code = write_stdout(&stream);
+        // The process ends right after this; freeing tens of thousands of objects one by one
+        // would take longer than rendering them did.
+        std::mem::forget((outputs, stream));
+        return code;
     };
     let files = if args.all {
         outputs
@@ -47,7 +51,9 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     } else {
         emit::files(&outputs[0].profile, &outputs[0].objects)
     };
-    match output_dir::write(dir, &files, args.force) {
+    let written = output_dir::write(dir, &files, args.force);
+    std::mem::forget(files);
+    match written {
         Ok(outcome) => {
             let objects: usize = outputs.iter().map(|o| o.objects.len()).sum();
             let names: Vec<&str> = outputs.iter().map(|o| o.profile.as_str()).collect();

@@ -118,10 +118,7 @@ pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failur
             )));
         }
     };
-    let rendered = renderer
-        .render(&model)
-        .map_err(|e| Failure::Template(TemplateDefect::from_render(&e)))?;
-    let mut objects = check_all(rendered).map_err(Failure::Template)?;
+    let mut objects = render_and_check(&model, renderer)?;
     crate::emit::sort_for_apply(&mut objects);
     Ok(Built {
         source: loaded.source,
@@ -131,31 +128,43 @@ pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failur
     })
 }
 
-/// Checks documents on every core: decoding dominates the time of a large render.
-fn check_all(rendered: Vec<Rendered>) -> Result<Vec<Object>, TemplateDefect> {
-    let workers = thread::available_parallelism().map_or(1, |n| n.get());
-    if workers == 1 || rendered.len() < 64 {
-        return rendered.into_iter().map(check::check).collect();
-    }
-    let chunk_size = rendered.len().div_ceil(workers);
-    let mut chunks: Vec<Vec<Rendered>> = Vec::with_capacity(workers);
-    let mut rest = rendered.into_iter();
-    loop {
-        let chunk: Vec<Rendered> = rest.by_ref().take(chunk_size).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    thread::scope(|scope| {
-        let handles: Vec<_> = chunks
+/// Renders and checks the documents, services spread over every core: for large profiles
+/// these two stages are nearly all of gen's time.
+fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, Failure> {
+    let profile = Renderer::context(model);
+    let render_error = |e: minijinja::Error| Failure::Template(TemplateDefect::from_render(&e));
+    let check = |documents: Vec<Rendered>| {
+        documents
             .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(check::check).collect::<Result<Vec<_>, _>>()))
-            .collect();
-        let mut objects = Vec::new();
-        for handle in handles {
-            objects.extend(handle.join().expect("a check worker panicked")?);
+            .map(check::check)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Failure::Template)
+    };
+    let mut objects = check(renderer.render_namespace(&profile).map_err(render_error)?)?;
+    let services: Vec<(usize, &str)> = model.services.iter().map(|s| s.name.as_str()).enumerate().collect();
+    let workers = thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk_size = services.len().div_ceil(workers).max(16);
+    let work = |chunk: &[(usize, &str)]| -> Result<Vec<Object>, Failure> {
+        let mut out = Vec::with_capacity(chunk.len() * 6);
+        for &(index, name) in chunk {
+            out.extend(check(
+                renderer.render_service(&profile, index, name).map_err(render_error)?,
+            )?);
         }
-        Ok(objects)
-    })
+        Ok(out)
+    };
+    let results: Vec<Result<Vec<Object>, Failure>> = thread::scope(|scope| {
+        let handles: Vec<_> = services
+            .chunks(chunk_size)
+            .map(|chunk| scope.spawn(move || work(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a render worker panicked"))
+            .collect()
+    });
+    for result in results {
+        objects.extend(result?);
+    }
+    Ok(objects)
 }

@@ -6,7 +6,7 @@
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, context};
 
 use crate::model::Model;
 
@@ -66,6 +66,17 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Json);
+        // A missing value must fail the render, not become a `null` that the typed decode
+        // would silently drop.
+        env.set_formatter(|out, state, value| {
+            if value.is_none() {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    "the template prints a none value",
+                ));
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         // Block tags on lines of their own leave no blank lines or stray indentation behind.
         let syntax = SyntaxConfig::builder()
             .trim_blocks(true)
@@ -83,20 +94,37 @@ impl Renderer {
         Renderer { env }
     }
 
+    /// The template context for a model, built once and shared by every template.
+    pub fn context(model: &Model) -> Value {
+        Value::from(Serde(model))
+    }
+
     /// Renders every template; documents that render empty (e.g. no autoscaler) are dropped.
     pub fn render(&self, model: &Model) -> Result<Vec<Rendered>, minijinja::Error> {
-        let profile = Value::from(Serde(model));
-        let mut out = Vec::with_capacity(NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() * model.services.len());
+        let profile = Self::context(model);
+        let mut out = self.render_namespace(&profile)?;
+        for (index, service) in model.services.iter().enumerate() {
+            out.extend(self.render_service(&profile, index, &service.name)?);
+        }
+        Ok(out)
+    }
+
+    /// The namespace-wide documents.
+    pub fn render_namespace(&self, profile: &Value) -> Result<Vec<Rendered>, minijinja::Error> {
+        let mut out = Vec::with_capacity(NAMESPACE_TEMPLATES.len());
         for (name, _) in NAMESPACE_TEMPLATES {
             self.render_one(name, None, context! { profile => profile.clone() }, &mut out)?;
         }
-        let services = profile.get_attr("services")?;
-        for (index, model_service) in model.services.iter().enumerate() {
-            let service = services.get_item(&Value::from(index))?;
-            for (name, _) in SERVICE_TEMPLATES {
-                let ctx = context! { profile => profile.clone(), service => service.clone() };
-                self.render_one(name, Some(&model_service.name), ctx, &mut out)?;
-            }
+        Ok(out)
+    }
+
+    /// The documents of the service at `index` in the model.
+    pub fn render_service(&self, profile: &Value, index: usize, name: &str) -> Result<Vec<Rendered>, minijinja::Error> {
+        let service = profile.get_attr("services")?.get_item(&Value::from(index))?;
+        let mut out = Vec::with_capacity(SERVICE_TEMPLATES.len());
+        for (template, _) in SERVICE_TEMPLATES {
+            let ctx = context! { profile => profile.clone(), service => service.clone() };
+            self.render_one(template, Some(name), ctx, &mut out)?;
         }
         Ok(out)
     }
@@ -134,9 +162,33 @@ mod tests {
     }
 
     #[test]
+    fn printing_a_missing_value_fails_the_render() {
+        let mut renderer = Renderer::new();
+        renderer.env.add_template("t", "image: {{ service.image }}\n").unwrap();
+        let error = renderer
+            .env
+            .get_template("t")
+            .unwrap()
+            .render(context! { service => context! { image => () } })
+            .unwrap_err();
+        assert!(error.to_string().contains("none value"), "{error}");
+    }
+
+    #[test]
     fn interpolated_strings_cannot_break_structure() {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Json);
+        // A missing value must fail the render, not become a `null` that the typed decode
+        // would silently drop.
+        env.set_formatter(|out, state, value| {
+            if value.is_none() {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    "the template prints a none value",
+                ));
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         env.add_template("t", "key: {{ v }}\n").unwrap();
         let hostile = "x\nkind: Secret\n---\nevil: [1, 2]";
         let text = env
