@@ -82,10 +82,10 @@ impl Diagnostic {
     /// Points at `yaml_path` in the profile, or at its nearest ancestor the file has (a
     /// setting that came from a default points at the service that inherited it).
     pub fn at(mut self, source: &SourceFile, yaml_path: &str) -> Self {
-        let nearest = source.nearest_path(yaml_path);
+        let origin = source.origin_path(yaml_path);
         self.file = Some(source.display_path.clone());
-        self.position = source.exact_position(nearest);
-        self.yaml_path = Some(nearest.to_owned()).filter(|p| !p.is_empty());
+        self.position = source.exact_position(&origin);
+        self.yaml_path = Some(origin).filter(|p| !p.is_empty());
         self
     }
 
@@ -158,6 +158,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
         (a.severity, &a.file, a.position, a.code, &a.message)
             .cmp(&(b.severity, &b.file, b.position, b.code, &b.message))
     });
+}
+
+/// Drops findings that say the same thing about the same place: a mistake in
+/// `serviceDefaults` is found once per service that inherits it, but is one mistake.
+pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.code, d.yaml_path.clone(), d.object.clone(), d.message.clone())));
 }
 
 /// Returns the candidate closest to `word`, if it is close enough to be a likely typo.

@@ -121,7 +121,7 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
         ),
         LoadError::UnexpectedAnchor(m) => (
             "YAML anchors and aliases are not supported in profiles".to_owned(),
-            Some(*m),
+            Some(anchor_marker(&source.text, m)),
             Some("put shared service settings under `serviceDefaults` instead".to_owned()),
         ),
         LoadError::UnexpectedTag(m) => (
@@ -148,10 +148,26 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
     }
 }
 
+/// The parser reports an anchor where the next token starts; the `&` itself is the better
+/// place to point at.
+fn anchor_marker(text: &str, reported: &marked_yaml::Marker) -> marked_yaml::Marker {
+    let before: String = text.chars().take(reported.character()).collect();
+    let Some(offset) = before.rfind('&') else {
+        return *reported;
+    };
+    let line_start = before[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = before[..offset].matches('\n').count() + 1;
+    let column = before[line_start..offset].chars().count() + 1;
+    marked_yaml::Marker::new(reported.source(), before[..offset].chars().count(), line, column)
+}
+
 /// Turns serde's message (`path: unknown field `x`, expected one of ... at line L column C`)
 /// into a diagnostic with a code, the YAML path and a hint.
 fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnostic {
     let full = error.to_string();
+    if full.contains("more than one document") {
+        return second_document(source);
+    }
     let without_location = match full.rfind(" at line ") {
         Some(cut) => &full[..cut],
         None => &full,
@@ -184,6 +200,30 @@ fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnosti
     }
     match hint {
         Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// A file with several YAML documents: point at the separator that starts the second one.
+fn second_document(source: &SourceFile) -> Diagnostic {
+    let mut seen_content = false;
+    let line = source.text.lines().position(|line| {
+        let separator = line == "---" || line.starts_with("--- ");
+        let found = separator && seen_content;
+        seen_content |= !separator && !line.trim().is_empty() && !line.trim_start().starts_with('#');
+        found
+    });
+    let diagnostic = Diagnostic::error("invalid-yaml", "the file holds more than one YAML document")
+        .in_file(&source.display_path)
+        .with_hint("keep one profile per file: each environment is its own profiles/<name>.yaml");
+    match line {
+        Some(index) => diagnostic.at_position(
+            source,
+            Position {
+                line: index + 1,
+                column: 1,
+            },
+        ),
         None => diagnostic,
     }
 }
@@ -233,13 +273,21 @@ fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
             .unwrap_or_default();
         return ("invalid-value", Some(format!("use one of: {}", expected.join(", "))));
     }
-    if message.starts_with("invalid type") {
-        let hint = if message.contains("expected a string") {
-            "quote the value to make it a string, e.g. \"1.10\"".to_owned()
+    if let Some(found) = message.strip_prefix("invalid type: ") {
+        let hint = if found.starts_with("map") {
+            "this key takes a single value, not a mapping: see the README's profile reference"
+        } else if found.starts_with("sequence") {
+            "this key takes a single value, not a list"
+        } else if message.contains("expected a string") {
+            "quote the value to make it a string, e.g. \"1.10\""
+        } else if found.starts_with("string") && found.contains('%') && message.contains("expected i64") {
+            "percentages are not supported here: write a whole number of pods"
+        } else if found.starts_with("string") && message.contains("expected i64") {
+            "write the number without quotes"
         } else {
-            "check the type of this value against the README's profile reference".to_owned()
+            "check the type of this value against the README's profile reference"
         };
-        return ("invalid-type", Some(hint));
+        return ("invalid-type", Some(hint.to_owned()));
     }
     ("invalid-profile", None)
 }

@@ -58,6 +58,7 @@ pub fn resolve(raw: &RawProfile, source: &SourceFile, profile_name: &str) -> Res
     if resolver.diagnostics.is_empty() {
         Ok(model)
     } else {
+        crate::diagnostics::dedup(&mut resolver.diagnostics);
         Err(resolver.diagnostics)
     }
 }
@@ -90,7 +91,7 @@ impl Resolver<'_> {
         let egress_open = raw.network.egress_mode.unwrap_or(defaults.egress) == EgressMode::Open;
         let instance = format!("{}-{}", raw.app, raw.tier.as_str());
         self.label_value("app", &instance);
-        let services = raw
+        let services: Vec<Service> = raw
             .services
             .iter()
             .map(|(name, service)| {
@@ -104,6 +105,7 @@ impl Resolver<'_> {
                 self.service(name, service, &context)
             })
             .collect();
+        self.peer_ports_exposed(raw, &services);
         let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
         let pod_security_version = format!("v{KUBERNETES_VERSION}");
         Model {
@@ -232,6 +234,23 @@ impl Resolver<'_> {
             .collect()
     }
 
+    /// A peer allowed in on a named port that no service exposes is a mistake, not a no-op.
+    fn peer_ports_exposed(&mut self, raw: &RawProfile, services: &[Service]) {
+        for (index, peer) in raw.network.ingress_from.iter().enumerate() {
+            for (port_index, port) in peer.ports.iter().enumerate() {
+                let exposed = services.iter().any(|s| s.ports.iter().any(|p| &p.name == port));
+                if port == "metrics" && !exposed && !services.is_empty() {
+                    self.error(
+                        "unknown-port",
+                        &format!("network.ingressFrom[{index}].ports[{port_index}]"),
+                        "no service exposes a `metrics` port",
+                        "set `ports.metrics` in `serviceDefaults` (or in the services that serve metrics), or remove the port here",
+                    );
+                }
+            }
+        }
+    }
+
     fn port(&mut self, path: &str, port: i64) {
         if !(1..=65535).contains(&port) {
             self.error(
@@ -250,7 +269,7 @@ impl Resolver<'_> {
                     "invalid-label-key",
                     &format!("{path}.{key}"),
                     format!("`{key}` cannot be a label key: {problem}"),
-                    LABEL_HINT,
+                    LABEL_KEY_HINT,
                 );
             }
             self.label_value(&format!("{path}.{key}"), value);
@@ -312,7 +331,8 @@ impl Resolver<'_> {
         if let Some(version) = version {
             labels.insert("app.kubernetes.io/version".into(), version);
         }
-        Service {
+        let ingress_peers = peers_for(context.peers, &ports);
+        let service = Service {
             name: name.to_owned(),
             labels,
             selector,
@@ -328,8 +348,26 @@ impl Resolver<'_> {
             env,
             autoscaling,
             disruption_budget,
-            ingress_peers: context.peers.to_vec(),
+            ingress_peers,
             egress,
+        };
+        self.fits_int32(&path, &int32_fields(&service, replicas));
+        service
+    }
+
+    /// Kubernetes stores these numbers as int32; a larger one would be rejected by the API
+    /// server, so say so here rather than fail later in a template.
+    fn fits_int32(&mut self, path: &str, fields: &[(String, i64)]) {
+        for (key, value) in fields {
+            if *value > i64::from(i32::MAX) {
+                let message = format!("{key} {value} is larger than Kubernetes accepts ({})", i32::MAX);
+                self.error(
+                    "invalid-value",
+                    &format!("{path}.{key}"),
+                    message,
+                    "use a realistic number",
+                );
+            }
         }
     }
 
@@ -583,6 +621,7 @@ impl Resolver<'_> {
             );
         }
         if let Some(replicas) = explicit_replicas
+            && min <= max
             && !(min..=max).contains(&replicas)
         {
             self.error("invalid-autoscaling", &format!("{path}.minReplicas"), format!("replicas {replicas} is outside the autoscaler's range {min}..{max}"), "the autoscaler owns the replica count: make `replicas` fall within minReplicas..maxReplicas, or drop it");
@@ -764,7 +803,8 @@ impl Resolver<'_> {
     }
 
     fn ingress(&mut self, raw: &RawIngress, profile: &RawProfile) -> Ingress {
-        if let Err(problem) = dns_subdomain(raw.host.strip_prefix("*.").unwrap_or(&raw.host)) {
+        let host_valid = dns_subdomain(raw.host.strip_prefix("*.").unwrap_or(&raw.host));
+        if let Err(problem) = &host_valid {
             self.error(
                 "invalid-host",
                 "ingress.host",
@@ -797,7 +837,12 @@ impl Resolver<'_> {
             .secret_name
             .clone()
             .unwrap_or_else(|| format!("{}-tls", raw.host.replace("*.", "wildcard.").replace('.', "-")));
-        if let Err(problem) = dns_subdomain(&tls_secret_name) {
+        // A secret name derived from an invalid host is that host's problem, reported above.
+        let derived = raw.tls.secret_name.is_none();
+        let secret_problem = dns_subdomain(&tls_secret_name)
+            .err()
+            .filter(|_| !(derived && host_valid.is_err()));
+        if let Some(problem) = secret_problem {
             self.error(
                 "invalid-name",
                 "ingress.tls.secretName",
@@ -895,6 +940,74 @@ struct ServiceContext<'a> {
     peers: &'a [IngressPeer],
 }
 
+/// Every integer of a service that ends up in an int32 field, with its profile key.
+fn int32_fields(service: &Service, replicas: i64) -> Vec<(String, i64)> {
+    let mut fields = vec![
+        ("replicas".to_owned(), replicas),
+        ("runAsUser".to_owned(), service.run_as_user),
+        (
+            "shutdown.preStopSleepSeconds".to_owned(),
+            service.pre_stop_sleep_seconds,
+        ),
+        (
+            "shutdown.terminationGracePeriodSeconds".to_owned(),
+            service.termination_grace_period_seconds,
+        ),
+    ];
+    let probes = &service.probes;
+    for (kind, probe) in [
+        ("startup", &probes.startup),
+        ("liveness", &probes.liveness),
+        ("readiness", &probes.readiness),
+    ] {
+        for (key, value) in [
+            ("periodSeconds", probe.period_seconds),
+            ("timeoutSeconds", probe.timeout_seconds),
+            ("failureThreshold", probe.failure_threshold),
+            ("initialDelaySeconds", probe.initial_delay_seconds),
+        ] {
+            fields.push((format!("probes.{kind}.{key}"), value));
+        }
+    }
+    if let Some(hpa) = &service.autoscaling {
+        fields.push(("autoscaling.minReplicas".into(), hpa.min_replicas));
+        fields.push(("autoscaling.maxReplicas".into(), hpa.max_replicas));
+        for (direction, rule) in [("scaleUp", &hpa.scale_up), ("scaleDown", &hpa.scale_down)] {
+            fields.extend(rule.percent.map(|v| (format!("autoscaling.{direction}.percent"), v)));
+            fields.extend(rule.pods.map(|v| (format!("autoscaling.{direction}.pods"), v)));
+        }
+    }
+    let budget = &service.disruption_budget;
+    fields.extend(
+        budget
+            .min_available
+            .map(|v| ("disruptionBudget.minAvailable".to_owned(), v)),
+    );
+    fields.extend(
+        budget
+            .max_unavailable
+            .map(|v| ("disruptionBudget.maxUnavailable".to_owned(), v)),
+    );
+    fields
+}
+
+/// The ingress peers as one service sees them: only the named ports it exposes.
+fn peers_for(peers: &[IngressPeer], ports: &[Port]) -> Vec<IngressPeer> {
+    peers
+        .iter()
+        .map(|peer| IngressPeer {
+            namespace: peer.namespace.clone(),
+            ports: peer
+                .ports
+                .iter()
+                .filter(|p| ports.iter().any(|own| &own.name == *p))
+                .cloned()
+                .collect(),
+        })
+        .filter(|peer| !peer.ports.is_empty())
+        .collect()
+}
+
 /// A service's own settings win over `serviceDefaults`, key by key.
 fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSettings {
     RawServiceSettings {
@@ -938,6 +1051,7 @@ fn namespace_labels(namespace: &str, app: &str, version: &str) -> Labels {
 
 const DNS_LABEL_HINT: &str =
     "use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters";
+const LABEL_KEY_HINT: &str = "label keys are an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.`, e.g. `workload-type` or `example.com/tier`";
 const LABEL_HINT: &str = "label values are at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit";
 
 /// RFC 1123 label: what Kubernetes requires of namespace names and most object names.

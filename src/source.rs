@@ -42,6 +42,36 @@ impl SourceFile {
         self.positions.get(self.nearest_path(yaml_path)).copied()
     }
 
+    /// Where the user wrote the setting at `yaml_path`. A service setting the service does not
+    /// set itself came from `serviceDefaults`, so `services.api.resources.cpu` is found at
+    /// `serviceDefaults.resources.cpu` when only the defaults hold it.
+    pub fn origin_path(&self, yaml_path: &str) -> String {
+        let own = self.nearest_path(yaml_path);
+        let Some(rest) = yaml_path
+            .strip_prefix("services.")
+            .and_then(|p| p.split_once('.'))
+            .map(|(_, rest)| rest)
+        else {
+            return own.to_owned();
+        };
+        let default_path = format!("serviceDefaults.{rest}");
+        let inherited = self.nearest_path(&default_path);
+        // Compare how much of the setting each side holds: segments below the service, and
+        // below serviceDefaults.
+        let depth = |p: &str| p.split(['.', '[']).count();
+        let own_depth = depth(own).saturating_sub(2);
+        let inherited_depth = if inherited.starts_with("serviceDefaults.") {
+            depth(inherited) - 1
+        } else {
+            0
+        };
+        if inherited_depth > own_depth {
+            inherited.to_owned()
+        } else {
+            own.to_owned()
+        }
+    }
+
     /// `yaml_path` itself if the file has it, else its nearest ancestor that it has ("" if none).
     pub fn nearest_path<'p>(&self, yaml_path: &'p str) -> &'p str {
         let mut path = yaml_path;
@@ -122,6 +152,17 @@ mod tests {
         let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.into());
         source.index(&node);
         source
+    }
+
+    #[test]
+    fn inherited_settings_point_at_service_defaults() {
+        let source = indexed(
+            "serviceDefaults:\n  env:\n    A: x\nservices:\n  api:\n    env:\n      B: y\n  web:\n    image: i\n",
+        );
+        assert_eq!(source.origin_path("services.api.env.A"), "serviceDefaults.env.A");
+        assert_eq!(source.origin_path("services.api.env.B"), "services.api.env.B");
+        assert_eq!(source.origin_path("services.web.resources.cpu"), "services.web");
+        assert_eq!(source.origin_path("services.web.env.A"), "serviceDefaults.env.A");
     }
 
     #[test]

@@ -32,8 +32,9 @@ use serde_json::Value;
 const CORPUS: &str = "tests/bad-profiles";
 
 /// Schema codes no profile text can produce: they are about the file system or about gen itself.
-/// `invalid-profile` is reached only by a file with two YAML documents, a finding gen reports
-/// without a line so far, so the corpus (which asserts lines) cannot hold it yet.
+/// `invalid-profile` is the catch-all for serde messages gen does not classify more precisely;
+/// no known profile reaches it (two YAML documents in one file, once its only way in, is now
+/// reported as `invalid-yaml` at the second `---`).
 const SCHEMA_CODES_NOT_FROM_A_PROFILE: [&str; 5] = [
     "profile-not-found",
     "unreadable-profile",

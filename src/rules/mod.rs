@@ -36,6 +36,11 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// Whether the profile file holds `yaml_path` itself.
+    pub fn has_path(&self, yaml_path: &str) -> bool {
+        self.source.exact_position(yaml_path).is_some()
+    }
+
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.found
     }
@@ -132,7 +137,9 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
         }
     }
     cross_object::check(objects, &mut findings);
-    findings.into_vec()
+    let mut found = findings.into_vec();
+    crate::diagnostics::dedup(&mut found);
+    found
 }
 
 /// The pod template of a workload object, with its field path.

@@ -10,13 +10,34 @@ pub fn check(model: &Model, findings: &mut Findings) {
         secrets_in_env(service, findings);
         low_uid(service, findings);
     }
+    shared_namespace(model, findings);
     if model.egress_open {
+        // Without an explicit egressMode, the tier chose open egress.
+        let path = if findings.has_path("network.egressMode") {
+            "network.egressMode"
+        } else {
+            "tier"
+        };
         findings.on_namespace(
             "egress-unrestricted",
-            "network.egressMode",
+            path,
             &model.namespace,
             format!("every pod in `{}` may connect anywhere", model.namespace),
             "set `network.egressMode: restricted` and list dependencies under `network.egress`".into(),
+        );
+    }
+}
+
+const SHARED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+fn shared_namespace(model: &Model, findings: &mut Findings) {
+    if SHARED_NAMESPACES.contains(&model.namespace.as_str()) {
+        findings.on_namespace(
+            "default-namespace",
+            "namespace",
+            &model.namespace,
+            format!("namespace `{}` is shared with the cluster itself", model.namespace),
+            "give the application a namespace of its own, e.g. `<app>-<tier>`".into(),
         );
     }
 }
@@ -185,6 +206,9 @@ mod tests {
     });
     rule_tests!(run_as_low_uid, "run-as-low-uid", f => {
         f.model.services[0].run_as_user = 1000;
+    });
+    rule_tests!(default_namespace_in_profile, "default-namespace", f => {
+        f.model.namespace = "default".into();
     });
     rule_tests!(egress_unrestricted, "egress-unrestricted", f => {
         f.model.egress_open = true;

@@ -11,7 +11,6 @@ use super::Findings;
 use super::pod_security::containers;
 use crate::check::{Object, Typed};
 
-const SHARED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 /// Labels that change from release to release and so must never be in a selector.
 const UNSTABLE_LABELS: &[&str] = &["app.kubernetes.io/version", "pod-template-hash", "helm.sh/chart"];
 
@@ -126,28 +125,17 @@ fn required_labels(object: &Object, findings: &mut Findings) {
     }
 }
 
+/// The profile's namespace is judged once, by the model rule; here only an object a template
+/// left without a namespace (so it lands in `default`).
 fn shared_namespace(object: &Object, findings: &mut Findings) {
-    let namespace = if object.kind == "Namespace" {
-        Some(object.name.as_str())
-    } else {
-        object.namespace.as_deref()
-    };
-    match namespace {
-        Some(ns) if SHARED_NAMESPACES.contains(&ns) => findings.on_object(
-            "default-namespace",
-            object,
-            "metadata.namespace",
-            format!("the object goes to the shared namespace `{ns}`"),
-            "give the application a namespace of its own",
-        ),
-        None => findings.on_object(
+    if object.kind != "Namespace" && object.namespace.is_none() {
+        findings.on_object(
             "default-namespace",
             object,
             "metadata.namespace",
             "the object has no namespace, so it lands in `default`".into(),
             "set metadata.namespace",
-        ),
-        Some(_) => {}
+        );
     }
 }
 
@@ -413,7 +401,7 @@ mod tests {
     }
 
     rule_tests!(required_labels, "required-labels", f => { labels(&mut f, "Service").remove("app.kubernetes.io/name"); });
-    rule_tests!(default_namespace, "default-namespace", f => { f.object("Service", None).namespace = Some("default".into()); });
+    rule_tests!(default_namespace, "default-namespace", f => { f.object("Service", None).namespace = None; });
     rule_tests!(namespace_pod_security, "namespace-pod-security", f => {
         if let Typed::Namespace(ns) = &mut f.object("Namespace", None).typed {
             ns.metadata.labels.as_mut().unwrap().insert("pod-security.kubernetes.io/enforce".into(), "baseline".into());
