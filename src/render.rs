@@ -176,19 +176,8 @@ mod tests {
 
     #[test]
     fn interpolated_strings_cannot_break_structure() {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| AutoEscape::Json);
-        // A missing value must fail the render, not become a `null` that the typed decode
-        // would silently drop.
-        env.set_formatter(|out, state, value| {
-            if value.is_none() {
-                return Err(minijinja::Error::new(
-                    ErrorKind::InvalidOperation,
-                    "the template prints a none value",
-                ));
-            }
-            minijinja::escape_formatter(out, state, value)
-        });
+        // The renderer's own environment: its escaping is what keeps documents intact.
+        let mut env = Renderer::new().env;
         env.add_template("t", "key: {{ v }}\n").unwrap();
         let hostile = "x\nkind: Secret\n---\nevil: [1, 2]";
         let text = env
