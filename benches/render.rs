@@ -1,1 +1,524 @@
-fn main() {}
+//! End-to-end timing of `gen render`, the way a user runs it.
+//!
+//! For the example profiles and for generated prod-shaped profiles of 200, 1,000 and 5,000
+//! services it measures:
+//!
+//! - the in-process pipeline (`pipeline::run` then `emit::stream`), median of several runs;
+//! - one run of the release binary, `target/release/gen render <file>`, stdout to /dev/null,
+//!   with its peak RSS when `/usr/bin/time` is installed (Debian package `time`);
+//! - for the generated profiles, each stage alone on one thread, to show where the time goes.
+//!
+//! The bar: `helm template` takes 0.32 s for 200 services and 5.1 s for 5,000; gen should be
+//! 10x faster than helm, and 5,000 services should take under 0.5 s.
+//!
+//! `cargo build --release && cargo bench --bench render`; `GEN_BENCH_QUICK=1` limits the run
+//! to the example profiles and 200 services, 3 runs each, as a smoke test for CI. No harness
+//! and no dependencies: `std::time::Instant` and medians. `GEN_BENCH_KEEP=1` keeps the
+//! generated profiles (the path is printed), e.g. for `perf record target/release/gen render`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use camino::Utf8PathBuf;
+use gen_core::locate::ProfileFile;
+use gen_core::pipeline::{self, Failure};
+use gen_core::render::Renderer;
+use gen_core::{check, emit, load, resolve, rules};
+
+/// `helm template` on the same service counts, in seconds.
+const HELM: &[(usize, f64)] = &[(200, 0.32), (5_000, 5.1)];
+/// gen should beat helm by this factor...
+const AIM_SPEEDUP: f64 = 10.0;
+/// ...and render 5,000 services within this many milliseconds.
+const AIM_5000_MS: f64 = 500.0;
+
+struct Case {
+    name: String,
+    /// Services in a generated profile (0 for the examples: counted after the run).
+    services: usize,
+    file: ProfileFile,
+    runs: usize,
+    generated: bool,
+}
+
+struct Row {
+    name: String,
+    services: usize,
+    objects: usize,
+    bytes: usize,
+    in_process: Stats,
+    subprocess: Option<Subprocess>,
+}
+
+struct Subprocess {
+    wall: Duration,
+    /// Peak resident set in KiB, when `/usr/bin/time` could measure it.
+    peak_rss_kib: Option<u64>,
+}
+
+struct Stats {
+    median: Duration,
+    min: Duration,
+    max: Duration,
+}
+
+impl Stats {
+    fn of(mut samples: Vec<Duration>) -> Stats {
+        samples.sort();
+        let n = samples.len();
+        let median = if n % 2 == 1 {
+            samples[n / 2]
+        } else {
+            (samples[n / 2 - 1] + samples[n / 2]) / 2
+        };
+        Stats {
+            median,
+            min: samples[0],
+            max: samples[n - 1],
+        }
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench` (and any filter); this binary takes none of them.
+    let quick = std::env::var_os("GEN_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sizes: &[usize] = if quick { &[200] } else { &[200, 1_000, 5_000] };
+
+    let mut cases = Vec::new();
+    for name in ["dev", "prod", "quarantine"] {
+        let path = root.join("profiles").join(format!("{name}.yaml"));
+        cases.push(Case {
+            name: name.to_owned(),
+            services: 0,
+            file: profile_file(name, path),
+            runs: if quick { 3 } else { 10 },
+            generated: false,
+        });
+    }
+    let dir = std::env::temp_dir().join(format!("gen-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let prod = std::fs::read_to_string(root.join("profiles/prod.yaml")).expect("profiles/prod.yaml is readable");
+    for &services in sizes {
+        let name = format!("generated-{services}");
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, generate_profile(&prod, services))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        cases.push(Case {
+            name: name.clone(),
+            services,
+            file: profile_file(&name, path),
+            runs: if quick {
+                3
+            } else if services >= 5_000 {
+                5
+            } else {
+                10
+            },
+            generated: true,
+        });
+    }
+
+    let binary = root.join("target/release/gen");
+    let binary = binary.is_file().then_some(binary);
+    let time = Path::new("/usr/bin/time");
+    let time = (time.is_file() && time_works(time)).then_some(time);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "gen render benchmark{} ({workers} cores; generated profiles in {})",
+        if quick { ", quick mode" } else { "" },
+        dir.display()
+    );
+    match &binary {
+        Some(path) => println!("binary: {}", path.display()),
+        None => println!(
+            "binary: {} not found; skipping the subprocess runs (run `cargo build --release` first)",
+            root.join("target/release/gen").display()
+        ),
+    }
+    if binary.is_some() && time.is_none() {
+        println!("peak memory: n/a (install `time`: apt-get install time)");
+    }
+
+    let renderer = Renderer::new();
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for case in &cases {
+        eprintln!("-- {} ({} runs)", case.name, case.runs);
+        let row = match measure(case, &renderer, binary.as_deref(), time) {
+            Ok(row) => row,
+            Err(message) => {
+                failed = true;
+                println!("{}: FAILED: {message}", case.name);
+                continue;
+            }
+        };
+        rows.push(row);
+    }
+    print!("\n{}", table(&rows));
+    print!("{}", verdict(&rows));
+
+    if !quick {
+        println!(
+            "\nStage breakdown, each stage alone on one thread (median of 3; the pipeline runs render+check on all cores):"
+        );
+        print!("{}", breakdown_table(&cases, &renderer));
+    }
+
+    // GEN_BENCH_KEEP=1 keeps the generated profiles, to profile `gen render` on them.
+    if std::env::var_os("GEN_BENCH_KEEP").is_some_and(|v| !v.is_empty() && v != "0") {
+        println!("\nkept the generated profiles in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+fn profile_file(name: &str, path: PathBuf) -> ProfileFile {
+    ProfileFile {
+        name: name.to_owned(),
+        path: Utf8PathBuf::from_path_buf(path).expect("benchmark paths are UTF-8"),
+    }
+}
+
+/// Whether `/usr/bin/time` is GNU time (busybox and BSD time lack `-f`/`-o`).
+fn time_works(time: &Path) -> bool {
+    Command::new(time)
+        .args(["-f", "%M", "-o", "/dev/null", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option<&Path>) -> Result<Row, String> {
+    let mut samples = Vec::with_capacity(case.runs);
+    let mut objects = 0;
+    let mut services = case.services;
+    let mut bytes = 0;
+    // One untimed run first: page cache, allocator and lazily built tables warm up.
+    for run in 0..=case.runs {
+        let start = Instant::now();
+        let output = match pipeline::run(&case.file, renderer) {
+            Ok(output) => output,
+            Err(Failure::Profile(report)) => {
+                let first: Vec<String> = report.findings.iter().take(3).map(|d| format!("{d:?}")).collect();
+                return Err(format!("the profile is invalid: {}", first.join("; ")));
+            }
+            Err(Failure::Template(defect)) => return Err(format!("template defect: {defect}")),
+        };
+        let stream = emit::stream(&output.objects);
+        let elapsed = start.elapsed();
+        if run > 0 {
+            samples.push(elapsed);
+        }
+        let errors = output.report.count(gen_core::diagnostics::Severity::Error);
+        if errors > 0 {
+            // `gen render` refuses to write anything then, so the subprocess would not be comparable.
+            return Err(format!("{errors} policy errors; gen render would write nothing"));
+        }
+        objects = output.objects.len();
+        services = output.objects.iter().filter(|o| o.kind == "Deployment").count();
+        bytes = stream.len();
+        std::hint::black_box(&stream);
+    }
+    let subprocess = match binary {
+        Some(binary) => Some(run_binary(binary, time, &case.file)?),
+        None => None,
+    };
+    Ok(Row {
+        name: case.name.clone(),
+        services,
+        objects,
+        bytes,
+        in_process: Stats::of(samples),
+        subprocess,
+    })
+}
+
+/// One `gen render <file> > /dev/null`, under `/usr/bin/time -f %M` when available.
+fn run_binary(binary: &Path, time: Option<&Path>, file: &ProfileFile) -> Result<Subprocess, String> {
+    let rss_file = std::env::temp_dir().join(format!("gen-bench-rss-{}", std::process::id()));
+    let mut command = match time {
+        Some(time) => {
+            let mut c = Command::new(time);
+            c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(binary);
+            c
+        }
+        None => Command::new(binary),
+    };
+    command.arg("render").arg(file.path.as_str());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let child = command
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let output = child.wait_with_output().map_err(|e| format!("waiting for gen: {e}"))?;
+    let wall = start.elapsed();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(10)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(format!(
+            "`gen render` exited with {}:\n{}",
+            output.status,
+            tail.join("\n")
+        ));
+    }
+    let peak_rss_kib = time.and_then(|_| {
+        let text = std::fs::read_to_string(&rss_file).ok()?;
+        let _ = std::fs::remove_file(&rss_file);
+        // GNU time prints "Command exited with non-zero status" first on failure; take the last line.
+        text.lines().last()?.trim().parse().ok()
+    });
+    Ok(Subprocess { wall, peak_rss_kib })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn helm_ms(services: usize) -> Option<f64> {
+    HELM.iter().find(|(n, _)| *n == services).map(|(_, s)| s * 1e3)
+}
+
+fn table(rows: &[Row]) -> String {
+    let header = [
+        "profile",
+        "services",
+        "objects",
+        "YAML MB",
+        "in-process ms (median)",
+        "min-max ms",
+        "subprocess ms",
+        "peak RSS MB",
+        "helm ms",
+        "vs helm",
+    ];
+    let mut lines: Vec<[String; 10]> = Vec::new();
+    for row in rows {
+        let (wall, rss) = match &row.subprocess {
+            Some(s) => (
+                format!("{:.1}", ms(s.wall)),
+                s.peak_rss_kib
+                    .map_or("n/a".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
+            ),
+            None => ("skipped".to_owned(), "n/a".to_owned()),
+        };
+        let helm = helm_ms(row.services);
+        let user_ms = row
+            .subprocess
+            .as_ref()
+            .map_or(ms(row.in_process.median), |s| ms(s.wall));
+        lines.push([
+            row.name.clone(),
+            row.services.to_string(),
+            row.objects.to_string(),
+            format!("{:.2}", row.bytes as f64 / 1e6),
+            format!("{:.1}", ms(row.in_process.median)),
+            format!("{:.1}-{:.1}", ms(row.in_process.min), ms(row.in_process.max)),
+            wall,
+            rss,
+            helm.map_or("-".to_owned(), |h| format!("{h:.0}")),
+            helm.map_or("-".to_owned(), |h| format!("{:.1}x", h / user_ms)),
+        ]);
+    }
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for line in &lines {
+        for (w, cell) in widths.iter_mut().zip(line) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let mut push = |cells: &[&str]| {
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            let sep = if i == 0 { "" } else { "  " };
+            // Names left-aligned, numbers right-aligned.
+            if i == 0 {
+                let _ = write!(out, "{sep}{cell:<w$}");
+            } else {
+                let _ = write!(out, "{sep}{cell:>w$}");
+            }
+        }
+        out.push('\n');
+    };
+    push(&header);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    push(&rule.iter().map(String::as_str).collect::<Vec<_>>());
+    for line in &lines {
+        push(&line.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    out
+}
+
+/// The bar, checked against what a user sees (the subprocess; in-process if it was skipped).
+fn verdict(rows: &[Row]) -> String {
+    let mut out = format!(
+        "\nBar: helm template 0.32 s for 200 services, 5.1 s for 5,000; aim {AIM_SPEEDUP:.0}x faster than helm and 5,000 services under {:.1} s.\n",
+        AIM_5000_MS / 1e3
+    );
+    for row in rows.iter().filter(|r| r.name.starts_with("generated-")) {
+        let Some(helm) = helm_ms(row.services) else { continue };
+        let (what, measured) = match &row.subprocess {
+            Some(s) => ("gen render", ms(s.wall)),
+            None => ("in-process", ms(row.in_process.median)),
+        };
+        let mut aim = helm / AIM_SPEEDUP;
+        if row.services == 5_000 {
+            aim = aim.min(AIM_5000_MS);
+        }
+        let ok = if measured <= aim { "MET" } else { "MISSED" };
+        let _ = writeln!(
+            out,
+            "  {:>5} services: {what} {measured:.0} ms, helm {helm:.0} ms: {:.1}x faster; aim <= {aim:.0} ms: {ok}",
+            row.services,
+            helm / measured
+        );
+    }
+    out
+}
+
+/// Each stage alone, single-threaded, for the generated profiles: where the time goes.
+fn breakdown_table(cases: &[Case], renderer: &Renderer) -> String {
+    const STAGES: [&str; 7] = ["load", "resolve", "render", "check", "sort", "rules", "emit"];
+    let mut out = format!("{:<16}", "profile");
+    for stage in STAGES {
+        let _ = write!(out, "{stage:>10}");
+    }
+    let _ = writeln!(out, "{:>10}", "sum");
+    for case in cases.iter().filter(|c| c.generated) {
+        let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); STAGES.len()];
+        for _ in 0..3 {
+            for (slot, d) in samples.iter_mut().zip(stages(case, renderer)) {
+                slot.push(d);
+            }
+        }
+        let medians: Vec<Duration> = samples.into_iter().map(|s| Stats::of(s).median).collect();
+        let _ = write!(out, "{:<16}", case.name);
+        for d in &medians {
+            let _ = write!(out, "{:>10.1}", ms(*d));
+        }
+        let _ = writeln!(out, "{:>10.1}", ms(medians.iter().sum()));
+    }
+    out.push_str("(milliseconds)\n");
+    out
+}
+
+/// The stages of `pipeline::run` one after another on this thread, each timed.
+fn stages(case: &Case, renderer: &Renderer) -> [Duration; 7] {
+    let mut t = Instant::now();
+    let mut lap = || {
+        let d = t.elapsed();
+        t = Instant::now();
+        d
+    };
+    let loaded = load::load(&case.file.path, case.file.path.as_str()).unwrap_or_else(|_| panic!("{} loads", case.name));
+    let load = lap();
+    let model = resolve::resolve(&loaded.profile, &loaded.source, &case.file.name)
+        .unwrap_or_else(|_| panic!("{} resolves", case.name));
+    let resolve = lap();
+    let rendered = renderer.render(&model).expect("renders");
+    let render = lap();
+    let mut objects: Vec<check::Object> = rendered
+        .into_iter()
+        .map(check::check)
+        .collect::<Result<_, _>>()
+        .expect("checks");
+    let check = lap();
+    emit::sort_for_apply(&mut objects);
+    let sort = lap();
+    let findings = rules::run(&model, &objects, &loaded.source);
+    let rules = lap();
+    let stream = emit::stream(&objects);
+    let emit = lap();
+    std::hint::black_box((findings, stream));
+    [load, resolve, render, check, sort, rules, emit]
+}
+
+/// A prod profile of `services` services, shaped like `profiles/prod.yaml`: its
+/// `serviceDefaults` and `network` sections verbatim, and services `svc-0001`... each pinned by
+/// digest, with resources, autoscaling and a disruption budget, and an ingress route each.
+fn generate_profile(prod: &str, services: usize) -> String {
+    let mut out = format!(
+        "# Generated by benches/render.rs: {services} services shaped like profiles/prod.yaml.\n\
+         tier: prod\nnamespace: platform-bench\napp: coderev\n\n"
+    );
+    out.push_str(&top_level_section(prod, "serviceDefaults"));
+    out.push_str("\nservices:\n");
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64 ^ services as u64;
+    for i in 1..=services {
+        let name = format!("svc-{i:04}");
+        let mut digest = String::with_capacity(64);
+        for _ in 0..4 {
+            let _ = write!(digest, "{:016x}", splitmix64(&mut seed));
+        }
+        // Vary sizes a little, as real services do.
+        let (cpu_request, cpu_limit, mem_request, mem_limit) = match i % 3 {
+            0 => ("250m", "1000m", "512Mi", "2Gi"),
+            1 => ("500m", "2000m", "1Gi", "4Gi"),
+            _ => ("1000m", "4000m", "2Gi", "8Gi"),
+        };
+        let _ = write!(
+            out,
+            "  {name}:\n\
+             \x20   image: registry.example.com/team/{name}:1.0.{patch}@sha256:{digest}\n\
+             \x20   replicas: 3\n\
+             \x20   resources:\n\
+             \x20     cpu: {{request: {cpu_request}, limit: {cpu_limit}}}\n\
+             \x20     memory: {{request: {mem_request}, limit: {mem_limit}}}\n\
+             \x20   autoscaling:\n\
+             \x20     minReplicas: 3\n\
+             \x20     maxReplicas: {max}\n\
+             \x20     targetCpuUtilization: 70\n\
+             \x20     targetMemoryUtilization: 80\n\
+             \x20     scaleUp: {{percent: 100, pods: 4, periodSeconds: 15}}\n\
+             \x20     scaleDown: {{percent: 50, periodSeconds: 60}}\n\
+             \x20   disruptionBudget: {{minAvailable: 2}}\n\n",
+            patch = i % 10,
+            max = 10 + i % 40,
+        );
+    }
+    out.push_str(&top_level_section(prod, "network"));
+    out.push_str(
+        "\ningress:\n  host: api.bench.example.com\n  tls:\n    clusterIssuer: letsencrypt-prod\n  rateLimitRps: 100\n  routes:\n",
+    );
+    for i in 1..=services {
+        let _ = writeln!(out, "    - {{path: /api/svc-{i:04}, service: svc-{i:04}}}");
+    }
+    out
+}
+
+/// The text of a top-level block `key:` and its indented lines, comments included.
+fn top_level_section(text: &str, key: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(&format!("{key}:")));
+    let mut out = format!("{}\n", lines.next().unwrap_or_else(|| panic!("prod.yaml has `{key}:`")));
+    for line in lines {
+        if !line.is_empty() && !line.starts_with([' ', '#']) {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_end().to_owned() + "\n"
+}
+
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
