@@ -36,7 +36,9 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  gen render prod                 print prod's manifests\n  \
         gen render prod -o out/prod     write one file per object and a kustomization.yaml\n  \
-        gen render ./my-profile.yaml    render a profile file by path"
+        gen render ./my-profile.yaml    render a profile file by path\n  \
+        gen render --all -o out         every profile into out/<name>/\n  \
+        gen render --all -o out --check exit 1 if out/ is stale (writes nothing)"
     )]
     Render(RenderArgs),
     /// Check profiles against the schema and the policy rules, without rendering anything.
@@ -55,6 +57,75 @@ pub enum Command {
     },
     /// List every rule: code, kind, severity per tier, summary.
     Rules,
+    /// Show how a rendered directory differs from what a profile renders now.
+    #[command(
+        long_about = "Show how a rendered directory differs from what a profile renders now.\n\n\
+            First a summary object by object (added, removed, and for changed objects every field \
+            path with its old and new value), then a unified diff of the files. Nothing is written.",
+        after_help = "Examples:\n  gen diff prod                   compare with out/prod\n  \
+            gen diff prod deploy/prod       compare with another directory\n  \
+            gen diff prod --summary         objects and fields only, no file diff\n\n\
+            Exit codes: 0 no differences, 1 differences, 2 error."
+    )]
+    Diff(DiffArgs),
+    /// The CI step: lint every profile and verify every out/<profile> is up to date.
+    #[command(
+        long_about = "The CI step: lint every profile and verify that every out/<profile> holds exactly \
+            what `gen render --all -o out` would write. Prints the findings, what is stale, and one \
+            summary line. Nothing is written.",
+        after_help = "Examples:\n  gen check                       profiles/ against out/\n  \
+            gen check --out deploy          profiles/ against deploy/\n  \
+            gen check --format json         for machines\n\n\
+            Exit codes: 0 clean, 1 policy errors or stale output, 2 an invalid profile or another error."
+    )]
+    Check(CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  gen completions bash > ~/.local/share/bash-completion/completions/gen\n  \
+        gen completions zsh > ~/.zfunc/_gen\n  \
+        gen completions fish > ~/.config/fish/completions/gen.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = "Examples:\n  gen man | man -l -\n  gen man -o /usr/local/share/man/man1")]
+    Man {
+        /// Write gen.1 and gen-<command>.1 into DIR instead of printing gen.1.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<Utf8PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A profile name (looked up as <profiles-dir>/<name>.yaml) or a path to a profile file.
+    pub profile: String,
+    /// The directory to compare with [default: out/<profile>]
+    pub dir: Option<Utf8PathBuf>,
+    /// Print only the per-object summary, not the unified diff of the files.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The directory that holds one rendered directory per profile.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: Utf8PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Fail on lint warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -83,4 +154,7 @@ pub struct RenderArgs {
     /// Replace DIR even if it holds files gen did not write (they are deleted).
     #[arg(long, requires = "output")]
     pub force: bool,
+    /// Write nothing; show what would change and exit 1 if anything would (the pre-commit mode).
+    #[arg(long, requires = "output", conflicts_with = "force")]
+    pub check: bool,
 }

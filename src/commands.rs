@@ -2,14 +2,17 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::cli::{GlobalArgs, LintArgs, RenderArgs};
+use camino::{Utf8Path, Utf8PathBuf};
+use clap::CommandFactory;
+
+use crate::cli::{CheckArgs, CheckFormat, DiffArgs, GlobalArgs, LintArgs, RenderArgs};
 use crate::diagnostics::{Diagnostic, Severity, did_you_mean};
 use crate::locate::ProfileFile;
-use crate::pipeline::{self, Failure, Report};
+use crate::pipeline::{self, Failure, Output, Report};
 use crate::render::Renderer;
 use crate::report::{self, Format};
 use crate::rules::catalog;
-use crate::{emit, exit, locate, output_dir};
+use crate::{drift, emit, exit, locate, output_dir};
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     let names: Vec<String> = args.profile.iter().cloned().collect();
@@ -17,14 +20,10 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let renderer = Renderer::new();
-    let mut outputs = Vec::with_capacity(profiles.len());
-    for profile in &profiles {
-        match pipeline::run(profile, &renderer) {
-            Ok(output) => outputs.push(output),
-            Err(failure) => return report_failure(failure),
-        }
-    }
+    let outputs = match build_each(&profiles) {
+        Ok(outputs) => outputs,
+        Err(code) => return code,
+    };
     let reports: Vec<&Report> = outputs.iter().map(|o| &o.report).collect();
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
     print_findings(&reports);
@@ -43,13 +42,12 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         std::mem::forget((outputs, stream));
         return code;
     };
-    let files = if args.all {
-        outputs
-            .iter()
-            .flat_map(|o| prefixed(&o.profile, emit::files(&o.profile, &o.objects)))
-            .collect()
-    } else {
-        emit::files(&outputs[0].profile, &outputs[0].objects)
+    if args.check {
+        return check_render(dir, &outputs, &profiles, args.all);
+    }
+    let files = match output_files(&outputs, args.all) {
+        Ok(files) => files,
+        Err(diagnostic) => return report_input_error(&diagnostic),
     };
     let written = output_dir::write(dir, &files, args.force);
     std::mem::forget(files);
@@ -57,6 +55,13 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(outcome) => {
             let objects: usize = outputs.iter().map(|o| o.objects.len()).sum();
             let names: Vec<&str> = outputs.iter().map(|o| o.profile.as_str()).collect();
+            if !outcome.edits_lost.is_empty() {
+                eprintln!(
+                    "gen: warning: these generated files had been edited by hand and now hold the render again: {} \
+                     (change the profile instead: edits to generated files do not last)",
+                    outcome.edits_lost.join(", ")
+                );
+            }
             eprintln!(
                 "gen: rendered {} into {dir}: {objects} objects; {} files written, {} unchanged, {} removed",
                 names.join(", "),
@@ -66,14 +71,323 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
             );
             exit::OK
         }
-        Err(error) => {
-            let mut diagnostic = Diagnostic::error("output-directory", error.to_string());
-            if matches!(error, output_dir::OutputError::ForeignFiles { .. }) {
-                diagnostic = diagnostic
-                    .with_hint("move those files elsewhere, pick another directory, or pass --force to delete them");
-            }
-            report_input_error(&diagnostic)
+        Err(error) => report_input_error(&output_error(error)),
+    }
+}
+
+/// `gen render -o DIR --check`: what writing would change, without writing.
+fn check_render(dir: &Utf8Path, outputs: &[Output], profiles: &[ProfileFile], all: bool) -> i32 {
+    let palette = drift::Palette::new(report::use_colour(io::stdout().is_terminal()));
+    let drifts = match directory_drifts(dir, outputs, profiles, all) {
+        Ok(drifts) => drifts,
+        Err(error) => return report_input_error(&output_error(error)),
+    };
+    let mut text = String::new();
+    for d in &drifts {
+        if !d.drift.is_clean() {
+            text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette));
+            text.push_str(&drift::unified(&d.drift, d.dir.as_str(), palette));
         }
+    }
+    let printed = write_stdout(&text);
+    let stale: Vec<&str> = drifts
+        .iter()
+        .filter(|d| !d.drift.is_clean())
+        .map(|d| d.dir.as_str())
+        .collect();
+    if stale.is_empty() {
+        eprintln!("gen: {dir} is up to date");
+        return printed;
+    }
+    let command = if all {
+        format!("gen render --all -o {dir}")
+    } else {
+        format!("gen render {} -o {dir}", profiles[0].name)
+    };
+    eprintln!("gen: stale: {}; run `{command}` to update", stale.join(", "));
+    exit::FINDINGS
+}
+
+/// One directory compared with one render (or, under `--all`, what no profile renders).
+struct DirectoryDrift {
+    dir: Utf8PathBuf,
+    /// What the directory should hold, in words: `profiles/prod.yaml`.
+    source: String,
+    profile: Option<String>,
+    drift: drift::Drift,
+}
+
+/// The drift of `dir` against the outputs: one directory, or under `--all` one per profile plus
+/// whatever `dir` holds that no profile renders (profiles that failed to build are left out of
+/// both, so their directories are neither compared nor called stale).
+fn directory_drifts(
+    dir: &Utf8Path,
+    outputs: &[Output],
+    profiles: &[ProfileFile],
+    all: bool,
+) -> Result<Vec<DirectoryDrift>, output_dir::OutputError> {
+    let tree = output_dir::Tree::read(dir)?;
+    if !all {
+        let output = &outputs[0];
+        return Ok(vec![DirectoryDrift {
+            dir: dir.to_owned(),
+            source: profiles[0].path.to_string(),
+            profile: Some(output.profile.clone()),
+            drift: drift::compare(&tree, &emit::files(&output.profile, &output.objects)),
+        }]);
+    }
+    let mut drifts = Vec::with_capacity(outputs.len() + 1);
+    for output in outputs {
+        let source = profiles
+            .iter()
+            .find(|p| p.name == output.profile)
+            .map_or_else(|| output.profile.clone(), |p| p.path.to_string());
+        drifts.push(DirectoryDrift {
+            dir: dir.join(&output.profile),
+            source,
+            profile: Some(output.profile.clone()),
+            drift: drift::compare(
+                &tree.subtree(&output.profile),
+                &emit::files(&output.profile, &output.objects),
+            ),
+        });
+    }
+    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+    drifts.push(DirectoryDrift {
+        dir: dir.to_owned(),
+        source: "no profile".to_owned(),
+        profile: None,
+        drift: drift::compare(&tree.excluding(&names), &[]),
+    });
+    Ok(drifts)
+}
+
+/// The files `-o` writes: one profile's, or under `--all` each profile's in `<profile>/`.
+fn output_files(outputs: &[Output], all: bool) -> Result<Vec<emit::File>, Diagnostic> {
+    if !all {
+        return Ok(emit::files(&outputs[0].profile, &outputs[0].objects));
+    }
+    let mut files = Vec::new();
+    for output in outputs {
+        let profile = &output.profile;
+        if profile.contains('/') || output_dir::check_relative(profile).is_err() {
+            return Err(Diagnostic::error(
+                "output-directory",
+                format!("the profile name `{profile}` cannot name a directory under the output directory"),
+            )
+            .with_hint("rename the profile file to letters, digits, `-`, `_` and `.`"));
+        }
+        files.extend(prefixed(profile, emit::files(profile, &output.objects)));
+    }
+    Ok(files)
+}
+
+fn output_error(error: output_dir::OutputError) -> Diagnostic {
+    let hint = match &error {
+        output_dir::OutputError::ForeignFiles { .. } => {
+            Some("move those files elsewhere, pick another directory, or pass --force to delete them")
+        }
+        output_dir::OutputError::UnsafePath(_) => Some("this is a bug in gen; please report it"),
+        _ => None,
+    };
+    let diagnostic = Diagnostic::error("output-directory", error.to_string());
+    match hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// Every profile through the pipeline. The first profile that cannot be rendered is reported
+/// and its exit code returned.
+fn build_each(profiles: &[ProfileFile]) -> Result<Vec<Output>, i32> {
+    let renderer = Renderer::new();
+    profiles
+        .iter()
+        .map(|profile| pipeline::run(profile, &renderer).map_err(report_failure))
+        .collect()
+}
+
+pub fn diff(global: &GlobalArgs, args: &DiffArgs) -> i32 {
+    let profile = match locate::locate(&args.profile, &global.profiles_dir) {
+        Ok(profile) => profile,
+        Err(diagnostic) => return report_input_error(&diagnostic),
+    };
+    let profiles = [profile];
+    let outputs = match build_each(&profiles) {
+        Ok(outputs) => outputs,
+        Err(code) => return code,
+    };
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| Utf8PathBuf::from("out").join(&profiles[0].name));
+    match output_dir::Tree::read(&dir) {
+        Ok(tree) if !tree.exists => {
+            return report_input_error(
+                &Diagnostic::error(
+                    "output-directory",
+                    format!("there is no directory `{dir}` to compare with"),
+                )
+                .with_hint(format!("render it first: gen render {} -o {dir}", args.profile)),
+            );
+        }
+        Err(error) => return report_input_error(&output_error(error)),
+        Ok(_) => {}
+    }
+    let drifts = match directory_drifts(&dir, &outputs, &profiles, false) {
+        Ok(drifts) => drifts,
+        Err(error) => return report_input_error(&output_error(error)),
+    };
+    let found = &drifts[0];
+    let palette = drift::Palette::new(report::use_colour(io::stdout().is_terminal()));
+    let mut text = drift::summary(&found.drift, dir.as_str(), &found.source, palette);
+    if !args.summary && !found.drift.is_clean() {
+        text.push('\n');
+        text.push_str(&drift::unified(&found.drift, dir.as_str(), palette));
+    }
+    let printed = write_stdout(&text);
+    if found.drift.is_clean() {
+        printed
+    } else {
+        exit::FINDINGS
+    }
+}
+
+pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
+    let profiles = match selected_profiles(global, &[]) {
+        Ok(profiles) => profiles,
+        Err(diagnostic) => return report_input_error(&diagnostic),
+    };
+    let renderer = Renderer::new();
+    let mut reports = Vec::with_capacity(profiles.len());
+    let mut outputs = Vec::with_capacity(profiles.len());
+    for profile in &profiles {
+        match pipeline::run(profile, &renderer) {
+            Ok(output) => outputs.push(output),
+            Err(Failure::Profile(report)) => reports.push(report),
+            Err(Failure::Template(defect)) => return report_failure(Failure::Template(defect)),
+        }
+    }
+    let drifts = match directory_drifts(&args.out, &outputs, &profiles, true) {
+        Ok(drifts) => drifts,
+        Err(error) => return report_input_error(&output_error(error)),
+    };
+    reports.extend(outputs.into_iter().map(|o| o.report));
+    reports.sort_by(|a, b| a.profile.cmp(&b.profile));
+
+    let invalid = reports.iter().any(Report::has_schema_error);
+    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    let stale: Vec<&DirectoryDrift> = drifts.iter().filter(|d| !d.drift.is_clean()).collect();
+    let text = match args.format {
+        CheckFormat::Human => check_human(&reports, &drifts, &args.out),
+        CheckFormat::Json => pretty(&check_json(&reports, &drifts, &args.out)),
+    };
+    let printed = write_stdout(&text);
+    if invalid {
+        exit::ERROR
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) || !stale.is_empty() {
+        exit::FINDINGS
+    } else {
+        printed
+    }
+}
+
+fn check_human(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) -> String {
+    let colour = report::use_colour(io::stdout().is_terminal());
+    let palette = drift::Palette::new(colour);
+    let mut text = report::human(reports, colour);
+    text.push('\n');
+    for d in drifts {
+        if d.profile.is_none() && d.drift.is_clean() {
+            continue;
+        }
+        if d.profile.is_none() {
+            text.push_str(&format!(
+                "{out} holds what no profile renders (`gen render --all -o {out}` prunes gen's own files):\n"
+            ));
+            text.push_str(&drift::changes(&d.drift, palette));
+            continue;
+        }
+        text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette));
+        if let (Some(profile), false) = (&d.profile, d.drift.is_clean()) {
+            text.push_str(&format!("  (`gen diff {profile} {}` shows the file diff)\n", d.dir));
+        }
+    }
+    let invalid: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.has_schema_error())
+        .map(|r| r.profile.as_str())
+        .collect();
+    for profile in &invalid {
+        text.push_str(&format!("{out}/{profile} was not compared: the profile is invalid\n"));
+    }
+    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    let waived: usize = reports.iter().map(|r| r.waived.len()).sum();
+    let stale = drifts.iter().filter(|d| !d.drift.is_clean()).count();
+    let outputs = if stale == 0 {
+        format!("{out} up to date")
+    } else {
+        format!("{out} stale (run `gen render --all -o {out}`)")
+    };
+    text.push_str(&format!(
+        "\ngen check: {} profile{}: {}; {outputs}\n",
+        reports.len(),
+        plural(reports.len()),
+        report::counts(errors, warnings, waived)
+    ));
+    text
+}
+
+fn check_json(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) -> serde_json::Value {
+    let mut value = report::json(reports);
+    if let Some(profiles) = value["profiles"].as_array_mut() {
+        for entry in profiles {
+            let name = entry["profile"].as_str().unwrap_or_default().to_owned();
+            entry["output"] = drifts
+                .iter()
+                .find(|d| d.profile.as_deref() == Some(name.as_str()))
+                .map_or(serde_json::Value::Null, |d| drift::json(&d.drift, d.dir.as_str()));
+        }
+    }
+    let leftovers = drifts.iter().find(|d| d.profile.is_none());
+    value["unrendered"] = leftovers.map_or(serde_json::Value::Null, |d| drift::json(&d.drift, d.dir.as_str()));
+    let up_to_date = drifts.iter().all(|d| d.drift.is_clean()) && !reports.iter().any(Report::has_schema_error);
+    value["summary"]["outputDir"] = serde_json::json!(out.as_str());
+    value["summary"]["upToDate"] = serde_json::json!(up_to_date);
+    value
+}
+
+pub fn completions(shell: clap_complete::Shell) -> i32 {
+    let mut command = crate::cli::Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "gen", &mut script);
+    write_stdout(&String::from_utf8_lossy(&script))
+}
+
+pub fn man(output: Option<&Utf8Path>) -> i32 {
+    let command = crate::cli::Cli::command();
+    let Some(dir) = output else {
+        let mut page = Vec::new();
+        return match clap_mangen::Man::new(command).render(&mut page) {
+            Ok(()) => write_stdout(&String::from_utf8_lossy(&page)),
+            Err(error) => {
+                eprintln!("gen: cannot render the man page: {error}");
+                exit::ERROR
+            }
+        };
+    };
+    let written = std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir));
+    match written {
+        Ok(()) => {
+            eprintln!("gen: wrote the man pages into {dir}");
+            exit::OK
+        }
+        Err(error) => report_input_error(&Diagnostic::error(
+            "output-directory",
+            format!("cannot write the man pages into `{dir}`: {error}"),
+        )),
     }
 }
 

@@ -6,8 +6,10 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod drift;
 pub mod emit;
 pub mod image;
+pub mod index;
 pub mod load;
 pub mod locate;
 pub mod model;
@@ -55,5 +57,9 @@ where
         cli::Command::Lint(args) => commands::lint(&cli.global, &args),
         cli::Command::Explain { code } => commands::explain(&code),
         cli::Command::Rules => commands::rules(),
+        cli::Command::Diff(args) => commands::diff(&cli.global, &args),
+        cli::Command::Check(args) => commands::check(&cli.global, &args),
+        cli::Command::Completions { shell } => commands::completions(shell),
+        cli::Command::Man { output } => commands::man(output.as_deref()),
     }
 }

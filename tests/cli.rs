@@ -42,12 +42,19 @@ fn render_to_a_directory_writes_files_and_a_kustomization() {
     assert!(files.contains(&"namespace.yaml".to_owned()));
     assert!(files.contains(&"services/auth-service/deployment.yaml".to_owned()));
     let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
-    for file in files.iter().filter(|f| *f != "kustomization.yaml") {
+    let index = fs::read_to_string(dir.join(".gen-index")).unwrap();
+    let manifests: Vec<&String> = files
+        .iter()
+        .filter(|f| *f != "kustomization.yaml" && *f != ".gen-index")
+        .collect();
+    for file in &manifests {
         assert!(kustomization.contains(&format!("- {file}\n")), "{file} is listed");
+        assert!(index.contains(&format!("  {file}\n")), "{file} is indexed");
     }
+    assert!(index.contains("  kustomization.yaml\n"));
     // The directory holds exactly the objects of the stream.
     let stream = stdout(&gen_cmd(&["render", "prod"]));
-    assert_eq!(files.len() - 1, stream.matches("---\n").count());
+    assert_eq!(manifests.len(), stream.matches("---\n").count());
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn run(command: &mut Command) -> (bool, String) {
 fn manifest_files(dir: &Path) -> Vec<PathBuf> {
     files_below(dir)
         .into_iter()
-        .filter(|f| f != "kustomization.yaml" && !f.ends_with("/kustomization.yaml"))
+        .filter(|f| f.ends_with(".yaml") && f != "kustomization.yaml" && !f.ends_with("/kustomization.yaml"))
         .map(|f| dir.join(f))
         .collect()
 }
