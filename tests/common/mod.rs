@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the real `gen` binary and look at its output.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod generated;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -61,4 +63,35 @@ pub fn render_all_into(root: &Path) {
             stderr(&output)
         );
     }
+}
+
+/// A scratch project: a copy of the shipped `profiles/` in a temporary directory, where a test
+/// can render, edit profiles and run `gen` as a user would.
+pub fn workspace() -> tempfile::TempDir {
+    let temp = tempfile::Builder::new().prefix("gen-workspace-").tempdir().unwrap();
+    let profiles = temp.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    for profile in PROFILES {
+        let name = format!("{profile}.yaml");
+        std::fs::copy(repo_root().join("profiles").join(&name), profiles.join(&name)).unwrap();
+    }
+    temp
+}
+
+/// Replaces `from` by `to` in a file, which must contain it.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every file below `dir` with its bytes, to compare whole trees.
+pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_below(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
 }
