@@ -310,7 +310,7 @@ fn check_human(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) ->
             continue;
         }
         text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette));
-        if let (Some(profile), false) = (&d.profile, d.drift.is_clean()) {
+        if let (Some(profile), false) = (&d.profile, d.drift.is_clean() || d.drift.missing) {
             text.push_str(&format!("  (`gen diff {profile} {}` shows the file diff)\n", d.dir));
         }
     }

@@ -21,6 +21,8 @@ pub struct Drift {
     pub foreign: Vec<String>,
     /// Changed or removed files that do not parse as YAML, so hold no objects to compare.
     pub unreadable: Vec<String>,
+    /// The directory does not exist at all (everything is to be added).
+    pub missing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +95,7 @@ pub fn compare(tree: &Tree, files: &[File]) -> Drift {
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     let mut drift = Drift {
         foreign: plan.foreign,
+        missing: !tree.exists && !files.is_empty(),
         ..Drift::default()
     };
     drift.objects = object_changes(&changes, &mut drift.unreadable);
@@ -320,6 +323,15 @@ pub fn summary(drift: &Drift, dir: &str, source: &str, p: Palette) -> String {
     if drift.is_clean() {
         return format!("{dir} is up to date with {source}\n");
     }
+    if drift.missing {
+        let objects = drift.objects.len();
+        return format!(
+            "{}{dir} does not exist; {source} renders {objects} object{} into it{}\n",
+            p.heading,
+            if objects == 1 { "" } else { "s" },
+            p.reset
+        );
+    }
     format!(
         "{}{dir} differs from what {source} renders:{}\n{}",
         p.heading,
@@ -381,6 +393,10 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
 /// The index is left out when other files changed: its lines only repeat their digests.
 pub fn unified(drift: &Drift, dir: &str, p: Palette) -> String {
     let mut out = String::new();
+    if drift.missing {
+        // Every file would be added whole: the summary line says all there is to say.
+        return out;
+    }
     let only_index = drift.files.iter().all(|f| f.path == index::FILE_NAME);
     for file in drift.files.iter().filter(|f| only_index || f.path != index::FILE_NAME) {
         let old = file.old.as_deref().unwrap_or("");
@@ -444,6 +460,7 @@ pub fn json(drift: &Drift, dir: &str) -> Value {
     };
     json!({
         "dir": dir,
+        "exists": !drift.missing,
         "upToDate": drift.is_clean(),
         "objects": objects,
         "files": {
@@ -626,6 +643,18 @@ mod tests {
         tampered.files.insert(index::FILE_NAME.into(), b"".to_vec());
         let alone = unified(&compare(&tampered, &files), "out", Palette::new(false));
         assert!(alone.contains("+++ b/out/.gen-index"), "{alone}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_one_line() {
+        let files = set(&[("d.yaml", DEPLOYMENT)]);
+        let drift = compare(&Tree::default(), &files);
+        assert!(drift.missing && !drift.is_clean());
+        assert_eq!(
+            summary(&drift, "out/x", "x.yaml", Palette::new(false)),
+            "out/x does not exist; x.yaml renders 1 object into it\n"
+        );
+        assert_eq!(unified(&drift, "out/x", Palette::new(false)), "");
     }
 
     #[test]

@@ -44,7 +44,9 @@ fn the_github_actions_example_is_a_valid_workflow() {
     // The validator is armed: a misspelt key fails it.
     let temp = tempfile::tempdir().unwrap();
     let broken = temp.path().join("broken.yml");
-    let text = std::fs::read_to_string(&workflow).unwrap().replace("runs-on:", "run-on:");
+    let text = std::fs::read_to_string(&workflow)
+        .unwrap()
+        .replace("runs-on:", "run-on:");
     std::fs::write(&broken, text).unwrap();
     assert!(!validate_workflow(&broken).0, "a workflow without runs-on must fail");
 }

@@ -155,6 +155,19 @@ fn a_removed_service_is_reported_removed_and_pruned_by_render() {
 }
 
 #[test]
+fn check_on_a_repository_without_output_says_what_to_run() {
+    let temp = workspace();
+    let check = gen_in(temp.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let text = stdout(&check);
+    assert!(
+        text.contains("out/prod does not exist; profiles/prod.yaml renders 22 objects into it"),
+        "{text}"
+    );
+    assert!(text.contains("out stale (run `gen render --all -o out`)"), "{text}");
+}
+
+#[test]
 fn check_reports_output_no_profile_renders_any_more() {
     let temp = rendered_workspace();
     fs::remove_file(temp.path().join("profiles/quarantine.yaml")).unwrap();
@@ -407,7 +420,10 @@ fn render_check_on_a_fresh_directory_is_clean_and_on_a_missing_one_is_stale() {
     assert!(stderr(&clean).contains("out/prod is up to date"));
     let missing = gen_in(temp.path(), &["render", "prod", "-o", "elsewhere", "--check"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stdout(&missing).contains("+ added   Deployment/platform-v2-stable/auth-service"));
+    assert_eq!(
+        stdout(&missing),
+        "elsewhere does not exist; profiles/prod.yaml renders 22 objects into it\n"
+    );
     assert!(!temp.path().join("elsewhere").exists(), "--check writes nothing");
 }
 
