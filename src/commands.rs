@@ -49,7 +49,8 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(files) => files,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let written = output_dir::write(dir, &files, args.force);
+    let keep: Vec<&Utf8Path> = profiles.iter().map(|p| p.path.as_path()).collect();
+    let written = output_dir::write(dir, &files, args.force, &keep);
     std::mem::forget(files);
     match written {
         Ok(outcome) => {

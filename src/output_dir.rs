@@ -28,6 +28,8 @@ pub enum OutputError {
     Symlink { path: Utf8PathBuf, target: String },
     #[error("refusing to write `{0}`: the path would leave the output directory")]
     UnsafePath(String),
+    #[error("refusing to replace `{dir}`: {why}")]
+    Protected { dir: Utf8PathBuf, why: String },
     #[error("cannot write `{path}`: {source}")]
     Io { path: Utf8PathBuf, source: io::Error },
 }
@@ -267,11 +269,18 @@ pub struct Outcome {
 }
 
 /// Replaces the contents of `dir` with `files`. With `replace_foreign`, files gen did not write
-/// are replaced too; without it, their presence is an error and nothing is touched.
-pub fn write(dir: &Utf8Path, files: &[File], replace_foreign: bool) -> Result<Outcome, OutputError> {
+/// are replaced too; without it, their presence is an error and nothing is touched. `keep`
+/// names files (the profiles being rendered) that must not be inside `dir`.
+pub fn write(
+    dir: &Utf8Path,
+    files: &[File],
+    replace_foreign: bool,
+    keep: &[&Utf8Path],
+) -> Result<Outcome, OutputError> {
     for file in files {
         check_relative(&file.path)?;
     }
+    refuse_precious(dir, keep)?;
     let parent = parent_of(dir);
     fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     // Held until this function returns: one writer per parent directory at a time, so a
@@ -338,6 +347,50 @@ pub fn check_relative(path: &str) -> Result<(), OutputError> {
     } else {
         Err(OutputError::UnsafePath(path.to_owned()))
     }
+}
+
+/// gen replaces the output directory as a whole, so it must not be one whose loss would hurt
+/// beyond the render: the filesystem root, the home directory, the current directory or one
+/// above it, or a directory holding a profile. Checked before anything is read, so a mistyped
+/// `-o ..` fails at once instead of reading a whole tree.
+fn refuse_precious(dir: &Utf8Path, keep: &[&Utf8Path]) -> Result<(), OutputError> {
+    let refuse = |why: String| OutputError::Protected {
+        dir: dir.to_owned(),
+        why,
+    };
+    if dir.as_str().is_empty() {
+        return Err(refuse("the output directory must be named".into()));
+    }
+    // A directory that does not exist yet holds nothing to lose.
+    let Ok(real) = dir.canonicalize_utf8() else {
+        return Ok(());
+    };
+    if real.parent().is_none() {
+        return Err(refuse("it is the filesystem root".into()));
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    if home
+        .and_then(|h| h.canonicalize().ok())
+        .is_some_and(|h| h == real.as_std_path())
+    {
+        return Err(refuse("it is the home directory".into()));
+    }
+    if std::env::current_dir()
+        .and_then(|cwd| cwd.canonicalize())
+        .is_ok_and(|cwd| cwd.starts_with(&real))
+    {
+        return Err(refuse(
+            "it holds the current directory; name a directory inside it, such as `out`".into(),
+        ));
+    }
+    for file in keep {
+        if file.canonicalize_utf8().is_ok_and(|f| f.starts_with(&real)) {
+            return Err(refuse(format!(
+                "it holds the profile `{file}`; render into a directory of its own"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn parent_of(dir: &Utf8Path) -> Utf8PathBuf {
@@ -450,9 +503,9 @@ mod tests {
     #[test]
     fn writes_replaces_and_prunes() {
         let (_root, dir) = temp();
-        let first = write(&dir, &set(&[file("a.yaml", "1"), file("s/b.yaml", "2")]), false).unwrap();
+        let first = write(&dir, &set(&[file("a.yaml", "1"), file("s/b.yaml", "2")]), false, &[]).unwrap();
         assert_eq!(first.written, 3);
-        let second = write(&dir, &set(&[file("a.yaml", "1"), file("c.yaml", "3")]), false).unwrap();
+        let second = write(&dir, &set(&[file("a.yaml", "1"), file("c.yaml", "3")]), false, &[]).unwrap();
         assert_eq!(
             (second.written, second.unchanged, second.removed),
             (2, 1, 1),
@@ -471,10 +524,16 @@ mod tests {
     #[test]
     fn unchanged_files_keep_their_modification_time() {
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false).unwrap();
+        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
         let before = fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "changed")]), false).unwrap();
+        write(
+            &dir,
+            &set(&[file("a.yaml", "1"), file("b.yaml", "changed")]),
+            false,
+            &[],
+        )
+        .unwrap();
         assert_eq!(fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap(), before);
     }
 
@@ -483,7 +542,7 @@ mod tests {
         let (_root, dir) = temp();
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("notes.txt"), "mine").unwrap();
-        let error = write(&dir, &set(&[file("a.yaml", "1")]), false).unwrap_err();
+        let error = write(&dir, &set(&[file("a.yaml", "1")]), false, &[]).unwrap_err();
         assert!(matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["notes.txt"]));
         assert!(!dir.join("a.yaml").exists());
         assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
@@ -493,20 +552,20 @@ mod tests {
     fn a_copy_of_a_generated_file_is_not_gens() {
         // The copy keeps the marker line; only the index knows it is not gen's.
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1")]), false).unwrap();
+        write(&dir, &set(&[file("a.yaml", "1")]), false, &[]).unwrap();
         fs::copy(dir.join("a.yaml"), dir.join("a-custom.yaml")).unwrap();
-        let error = write(&dir, &set(&[file("a.yaml", "2")]), false).unwrap_err();
+        let error = write(&dir, &set(&[file("a.yaml", "2")]), false, &[]).unwrap_err();
         assert!(matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["a-custom.yaml"]));
     }
 
     #[test]
     fn hand_edits_to_generated_files_are_reported_when_overwritten() {
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false).unwrap();
+        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
         fs::write(dir.join("a.yaml"), format!("{MARKER}\nedited")).unwrap();
         let tree = Tree::read(&dir).unwrap();
         assert_eq!(tree.ownership().edited, BTreeSet::from(["a.yaml".to_owned()]));
-        let outcome = write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false).unwrap();
+        let outcome = write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
         assert_eq!(outcome.edits_lost, ["a.yaml"]);
         assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), format!("{MARKER}\n1"));
     }
@@ -536,11 +595,37 @@ mod tests {
     }
 
     #[test]
+    fn refuses_precious_directories_even_with_force() {
+        let (root, dir) = temp();
+        let profile = dir.join("profiles/prod.yaml");
+        fs::create_dir_all(profile.parent().unwrap()).unwrap();
+        fs::write(&profile, "tier: prod").unwrap();
+        let files = set(&[file("a.yaml", "1")]);
+        let refused = |target: &Utf8Path| write(target, &files, true, &[&profile]);
+        assert!(
+            matches!(refused(&dir), Err(OutputError::Protected { ref why, .. }) if why.contains("holds the profile"))
+        );
+        assert!(
+            matches!(refused(Utf8Path::new("/")), Err(OutputError::Protected { ref why, .. }) if why.contains("root"))
+        );
+        assert!(matches!(refused(Utf8Path::new("")), Err(OutputError::Protected { .. })));
+        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().unwrap()).unwrap();
+        assert!(
+            matches!(refused(&cwd), Err(OutputError::Protected { ref why, .. }) if why.contains("current directory"))
+        );
+        assert!(profile.is_file(), "nothing was touched");
+        drop(root);
+    }
+
+    #[test]
     fn rejects_paths_that_escape() {
         let (_root, dir) = temp();
         for bad in ["../x.yaml", "/etc/x", "a/../../x", "a//b", ""] {
             assert!(
-                matches!(write(&dir, &[file(bad, "")], false), Err(OutputError::UnsafePath(_))),
+                matches!(
+                    write(&dir, &[file(bad, "")], false, &[]),
+                    Err(OutputError::UnsafePath(_))
+                ),
                 "{bad}"
             );
         }
@@ -569,7 +654,7 @@ mod tests {
         fs::create_dir_all(&real).unwrap();
         std::os::unix::fs::symlink(&real, &dir).unwrap();
         assert!(matches!(
-            write(&dir, &set(&[file("a.yaml", "1")]), false),
+            write(&dir, &set(&[file("a.yaml", "1")]), false, &[]),
             Err(OutputError::Symlink { .. })
         ));
         let outside = root.path().join("outside");
@@ -578,7 +663,7 @@ mod tests {
         let dir2 = Utf8PathBuf::from_path_buf(root.path().join("out2")).unwrap();
         fs::create_dir_all(&dir2).unwrap();
         std::os::unix::fs::symlink(&outside, dir2.join("services")).unwrap();
-        write(&dir2, &set(&[file("services/a.yaml", "1")]), true).unwrap();
+        write(&dir2, &set(&[file("services/a.yaml", "1")]), true, &[]).unwrap();
         assert_eq!(fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
         assert!(!outside.join("a.yaml").exists(), "nothing written through the link");
         assert!(dir2.join("services").is_dir() && !dir2.join("services").is_symlink());

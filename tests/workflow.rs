@@ -462,3 +462,25 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
         assert!(pages.join(page).is_file(), "{page}");
     }
 }
+
+#[test]
+fn directories_whose_loss_would_hurt_are_never_replaced_even_with_force() {
+    let temp = workspace();
+    let before = snapshot_tree(temp.path());
+    for (dir, why) in [
+        (".", "it holds the current directory"),
+        ("..", "it holds the current directory"),
+        ("/", "it is the filesystem root"),
+        ("profiles", "it holds the profile `profiles/dev.yaml`"),
+        ("", "the output directory must be named"),
+    ] {
+        let output = gen_in(temp.path(), &["render", "dev", "-o", dir, "--force"]);
+        assert_eq!(output.status.code(), Some(2), "-o {dir:?}");
+        assert!(
+            stderr(&output).contains(&format!("refusing to replace `{dir}`: {why}")),
+            "-o {dir:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(snapshot_tree(temp.path()), before, "nothing was touched");
+}
