@@ -157,4 +157,7 @@ pub struct RenderArgs {
     /// Write nothing; show what would change and exit 1 if anything would (the pre-commit mode).
     #[arg(long, requires = "output", conflicts_with = "force")]
     pub check: bool,
+    /// Exit 1 when the render changed files in DIR (for hooks that fix, then stop the commit).
+    #[arg(long, requires = "output", conflicts_with = "check")]
+    pub exit_code: bool,
 }

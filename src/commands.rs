@@ -50,19 +50,24 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
     let keep: Vec<&Utf8Path> = profiles.iter().map(|p| p.path.as_path()).collect();
-    let written = output_dir::write(dir, &files, args.force, &keep);
+    let options = output_dir::WriteOptions {
+        force: args.force,
+        prune_renders: args.all,
+        keep: &keep,
+    };
+    let written = output_dir::write(dir, &files, options);
     std::mem::forget(files);
     match written {
+        Ok(outcome) if args.exit_code && (outcome.written > 0 || outcome.removed > 0) => {
+            eprintln!(
+                "gen: updated {dir}: {} files written, {} removed; review and stage them",
+                outcome.written, outcome.removed
+            );
+            exit::FINDINGS
+        }
         Ok(outcome) => {
             let objects: usize = outputs.iter().map(|o| o.objects.len()).sum();
             let names: Vec<&str> = outputs.iter().map(|o| o.profile.as_str()).collect();
-            if !outcome.edits_lost.is_empty() {
-                eprintln!(
-                    "gen: warning: these generated files had been edited by hand and now hold the render again: {} \
-                     (change the profile instead: edits to generated files do not last)",
-                    outcome.edits_lost.join(", ")
-                );
-            }
             eprintln!(
                 "gen: rendered {} into {dir}: {objects} objects; {} files written, {} unchanged, {} removed",
                 names.join(", "),
@@ -83,14 +88,7 @@ fn check_render(dir: &Utf8Path, outputs: &[Output], profiles: &[ProfileFile], al
         Ok(drifts) => drifts,
         Err(error) => return report_input_error(&output_error(error)),
     };
-    let mut text = String::new();
-    for d in &drifts {
-        if !d.drift.is_clean() {
-            text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette));
-            text.push_str(&drift::unified(&d.drift, d.dir.as_str(), palette));
-        }
-    }
-    let printed = write_stdout(&text);
+    let printed = write_stdout(&describe_drifts(&drifts, dir, palette, Detail::Files));
     let stale: Vec<&str> = drifts
         .iter()
         .filter(|d| !d.drift.is_clean())
@@ -107,6 +105,42 @@ fn check_render(dir: &Utf8Path, outputs: &[Output], profiles: &[ProfileFile], al
     };
     eprintln!("gen: stale: {}; run `{command}` to update", stale.join(", "));
     exit::FINDINGS
+}
+
+/// How much `describe_drifts` says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Every directory, clean ones included, with objects and fields (`gen check`).
+    Summary,
+    /// Only what differs, with the unified diff of the files (`render --check`).
+    Files,
+}
+
+/// The drift of every directory in words: per profile, then what no profile renders.
+fn describe_drifts(drifts: &[DirectoryDrift], root: &Utf8Path, palette: drift::Palette, detail: Detail) -> String {
+    let mut text = String::new();
+    for d in drifts {
+        if d.drift.is_clean() && (detail == Detail::Files || d.profile.is_none()) {
+            continue;
+        }
+        match &d.profile {
+            Some(_) => text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette)),
+            None => {
+                text.push_str(&format!(
+                    "{root} holds what no profile renders (`gen render --all -o {root}` prunes gen's own files):\n"
+                ));
+                text.push_str(&drift::changes(&d.drift, palette));
+            }
+        }
+        match (detail, &d.profile) {
+            (Detail::Files, _) => text.push_str(&drift::unified(&d.drift, d.dir.as_str(), palette)),
+            (Detail::Summary, Some(profile)) if !d.drift.is_clean() && !d.drift.missing => {
+                text.push_str(&format!("  (`gen diff {profile} {}` shows the file diff)\n", d.dir));
+            }
+            _ => {}
+        }
+    }
+    text
 }
 
 /// One directory compared with one render (or, under `--all`, what no profile renders).
@@ -184,11 +218,19 @@ fn output_files(outputs: &[Output], all: bool) -> Result<Vec<emit::File>, Diagno
 }
 
 fn output_error(error: output_dir::OutputError) -> Diagnostic {
+    use output_dir::OutputError as E;
     let hint = match &error {
-        output_dir::OutputError::ForeignFiles { .. } => {
+        E::ForeignFiles { .. } => {
             Some("move those files elsewhere, pick another directory, or pass --force to delete them")
         }
-        output_dir::OutputError::UnsafePath(_) => Some("this is a bug in gen; please report it"),
+        E::EditedFiles { .. } => Some(
+            "generated files are rewritten by every render: put the change in the profile, \
+             then pass --force to replace the edited files (`gen diff` shows the edits)",
+        ),
+        E::OtherRenders { .. } => {
+            Some("render each profile into its own directory (`-o out/<profile>`), or all of them with --all")
+        }
+        E::UnsafePath(_) | E::DuplicatePath(_) => Some("this is a bug in gen; please report it"),
         _ => None,
     };
     let diagnostic = Diagnostic::error("output-directory", error.to_string());
@@ -196,6 +238,21 @@ fn output_error(error: output_dir::OutputError) -> Diagnostic {
         Some(hint) => diagnostic.with_hint(hint),
         None => diagnostic,
     }
+}
+
+/// Every profile through the pipeline, for commands that report on all of them: a profile that
+/// is not valid gives its report instead of output; a template defect ends the command.
+fn run_each(profiles: &[ProfileFile]) -> Result<Vec<Result<Output, Report>>, i32> {
+    let renderer = Renderer::new();
+    let mut results = Vec::with_capacity(profiles.len());
+    for profile in profiles {
+        match pipeline::run(profile, &renderer) {
+            Ok(output) => results.push(Ok(output)),
+            Err(Failure::Profile(report)) => results.push(Err(report)),
+            Err(Failure::Template(defect)) => return Err(report_failure(Failure::Template(defect))),
+        }
+    }
+    Ok(results)
 }
 
 /// Every profile through the pipeline. The first profile that cannot be rendered is reported
@@ -259,16 +316,16 @@ pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let renderer = Renderer::new();
-    let mut reports = Vec::with_capacity(profiles.len());
-    let mut outputs = Vec::with_capacity(profiles.len());
-    for profile in &profiles {
-        match pipeline::run(profile, &renderer) {
-            Ok(output) => outputs.push(output),
-            Err(Failure::Profile(report)) => reports.push(report),
-            Err(Failure::Template(defect)) => return report_failure(Failure::Template(defect)),
+    let (outputs, mut reports): (Vec<Output>, Vec<Report>) = match run_each(&profiles) {
+        Ok(results) => {
+            let (ok, invalid): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+            (
+                ok.into_iter().filter_map(Result::ok).collect(),
+                invalid.into_iter().filter_map(Result::err).collect(),
+            )
         }
-    }
+        Err(code) => return code,
+    };
     let drifts = match directory_drifts(&args.out, &outputs, &profiles, true) {
         Ok(drifts) => drifts,
         Err(error) => return report_input_error(&output_error(error)),
@@ -296,25 +353,14 @@ pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
 
 fn check_human(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) -> String {
     let colour = report::use_colour(io::stdout().is_terminal());
-    let palette = drift::Palette::new(colour);
     let mut text = report::human(reports, colour);
     text.push('\n');
-    for d in drifts {
-        if d.profile.is_none() && d.drift.is_clean() {
-            continue;
-        }
-        if d.profile.is_none() {
-            text.push_str(&format!(
-                "{out} holds what no profile renders (`gen render --all -o {out}` prunes gen's own files):\n"
-            ));
-            text.push_str(&drift::changes(&d.drift, palette));
-            continue;
-        }
-        text.push_str(&drift::summary(&d.drift, d.dir.as_str(), &d.source, palette));
-        if let (Some(profile), false) = (&d.profile, d.drift.is_clean() || d.drift.missing) {
-            text.push_str(&format!("  (`gen diff {profile} {}` shows the file diff)\n", d.dir));
-        }
-    }
+    text.push_str(&describe_drifts(
+        drifts,
+        out,
+        drift::Palette::new(colour),
+        Detail::Summary,
+    ));
     let invalid: Vec<&str> = reports
         .iter()
         .filter(|r| r.has_schema_error())
@@ -397,15 +443,13 @@ pub fn lint(global: &GlobalArgs, args: &LintArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let renderer = Renderer::new();
-    let mut reports = Vec::with_capacity(profiles.len());
-    for profile in &profiles {
-        match pipeline::run(profile, &renderer) {
-            Ok(output) => reports.push(output.report),
-            Err(Failure::Profile(report)) => reports.push(report),
-            Err(Failure::Template(defect)) => return report_failure(Failure::Template(defect)),
-        }
-    }
+    let reports: Vec<Report> = match run_each(&profiles) {
+        Ok(results) => results
+            .into_iter()
+            .map(|r| r.map_or_else(|report| report, |output| output.report))
+            .collect(),
+        Err(code) => return code,
+    };
     let text = match args.format {
         Format::Human => report::human(&reports, report::use_colour(io::stdout().is_terminal())),
         Format::Json => pretty(&report::json(&reports)),
@@ -472,6 +516,17 @@ fn selected_profiles(global: &GlobalArgs, names: &[String]) -> Result<Vec<Profil
             Diagnostic::error("profile-not-found", format!("`{dir}` holds no *.yaml profiles"))
                 .with_hint("create profiles/<name>.yaml, or point --profiles-dir at your profiles"),
         );
+    }
+    // prod.yaml and prod.yml would both render into out/prod and name themselves `prod`.
+    if let Some(pair) = profiles.windows(2).find(|w| w[0].name == w[1].name) {
+        return Err(Diagnostic::error(
+            "profile-not-found",
+            format!(
+                "two profiles are named `{}`: `{}` and `{}`",
+                pair[0].name, pair[0].path, pair[1].path
+            ),
+        )
+        .with_hint("rename or remove one of them: a profile's name is its file name without the extension"));
     }
     Ok(profiles)
 }

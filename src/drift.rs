@@ -23,6 +23,8 @@ pub struct Drift {
     pub unreadable: Vec<String>,
     /// The directory does not exist at all (everything is to be added).
     pub missing: bool,
+    /// Staging directories an interrupted render left inside: the next render removes them.
+    pub debris: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,16 +62,29 @@ pub struct FileChange {
     pub new: Option<String>,
 }
 
+/// Which side of a comparison a file is missing from.
+#[derive(Clone, Copy)]
+enum FileState {
+    Added,
+    Changed,
+    Removed,
+}
+
 impl Drift {
     pub fn is_clean(&self) -> bool {
-        self.files.is_empty() && self.foreign.is_empty()
+        self.files.is_empty() && self.foreign.is_empty() && self.debris.is_empty()
     }
 
-    fn count_files(&self, added: bool, removed: bool) -> usize {
+    fn paths(&self, state: FileState) -> Vec<&str> {
         self.files
             .iter()
-            .filter(|f| f.old.is_none() == added && f.new.is_none() == removed)
-            .count()
+            .filter(|f| match state {
+                FileState::Added => f.old.is_none(),
+                FileState::Changed => f.old.is_some() && f.new.is_some(),
+                FileState::Removed => f.new.is_none(),
+            })
+            .map(|f| f.path.as_str())
+            .collect()
     }
 }
 
@@ -86,16 +101,22 @@ pub fn compare(tree: &Tree, files: &[File]) -> Drift {
             old: tree.files.get(path).map(|b| text(b)),
             new: rendered.get(path.as_str()).map(|s| (*s).to_owned()),
         })
-        .chain(plan.removed.iter().map(|path| FileChange {
-            path: path.clone(),
-            old: tree.files.get(path).map(|b| text(b)),
-            new: None,
-        }))
+        .chain(
+            plan.removed
+                .iter()
+                .filter(|p| !tree.is_debris(p))
+                .map(|path| FileChange {
+                    path: path.clone(),
+                    old: tree.files.get(path).map(|b| text(b)),
+                    new: None,
+                }),
+        )
         .collect();
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     let mut drift = Drift {
         foreign: plan.foreign,
         missing: !tree.exists && !files.is_empty(),
+        debris: tree.debris.iter().cloned().collect(),
         ..Drift::default()
     };
     drift.objects = object_changes(&changes, &mut drift.unreadable);
@@ -117,6 +138,7 @@ fn object_changes(files: &[FileChange], unreadable: &mut Vec<String>) -> Vec<Obj
             }
         }
     }
+    unreadable.sort();
     unreadable.dedup();
     let mut changes = Vec::new();
     for (id, value) in &new {
@@ -380,9 +402,15 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
     for path in &drift.unreadable {
         let _ = writeln!(out, "  ! {path} is not valid YAML (see the file diff)");
     }
-    let changed = drift.count_files(false, false);
-    let added = drift.count_files(true, false);
-    let removed = drift.count_files(false, true);
+    for path in &drift.debris {
+        let _ = writeln!(
+            out,
+            "  ! {path} was left by an interrupted render (the next render removes it; do not commit it)"
+        );
+    }
+    let changed = drift.paths(FileState::Changed).len();
+    let added = drift.paths(FileState::Added).len();
+    let removed = drift.paths(FileState::Removed).len();
     if changed + added + removed > 0 {
         let _ = writeln!(out, "  files: {changed} changed, {added} added, {removed} removed");
     }
@@ -450,26 +478,19 @@ pub fn json(drift: &Drift, dir: &str) -> Value {
             }
         })
         .collect();
-    let paths = |added: bool, removed: bool| -> Vec<&str> {
-        drift
-            .files
-            .iter()
-            .filter(|f| f.old.is_none() == added && f.new.is_none() == removed)
-            .map(|f| f.path.as_str())
-            .collect()
-    };
     json!({
         "dir": dir,
         "exists": !drift.missing,
         "upToDate": drift.is_clean(),
         "objects": objects,
         "files": {
-            "added": paths(true, false),
-            "changed": paths(false, false),
-            "removed": paths(false, true),
+            "added": drift.paths(FileState::Added),
+            "changed": drift.paths(FileState::Changed),
+            "removed": drift.paths(FileState::Removed),
         },
         "notWrittenByGen": drift.foreign,
         "unreadable": drift.unreadable,
+        "leftByInterruptedRenders": drift.debris,
     })
 }
 
@@ -479,19 +500,14 @@ mod tests {
     use crate::emit::MARKER;
 
     fn set(files: &[(&str, &str)]) -> Vec<File> {
-        let mut all: Vec<File> = files
+        let files = files
             .iter()
             .map(|(path, body)| File {
                 path: (*path).into(),
                 contents: format!("{MARKER}\n{body}"),
             })
             .collect();
-        let index = index::render(all.iter().map(|f| (f.path.as_str(), f.contents.as_bytes())));
-        all.push(File {
-            path: index::FILE_NAME.into(),
-            contents: index,
-        });
-        all
+        emit::with_index("p", files)
     }
 
     fn tree_of(files: &[File]) -> Tree {
@@ -643,6 +659,23 @@ mod tests {
         tampered.files.insert(index::FILE_NAME.into(), b"".to_vec());
         let alone = unified(&compare(&tampered, &files), "out", Palette::new(false));
         assert!(alone.contains("+++ b/out/.gen-index"), "{alone}");
+    }
+
+    #[test]
+    fn staging_debris_is_reported_on_its_own() {
+        let files = set(&[("d.yaml", DEPLOYMENT)]);
+        let mut tree = tree_of(&files);
+        let debris = ".out.gen-staging-7";
+        tree.dirs.insert(debris.into());
+        tree.debris.insert(debris.into());
+        tree.files.insert(
+            format!("{debris}/d.yaml"),
+            DEPLOYMENT.replace("replicas: 2", "replicas: 9").into_bytes(),
+        );
+        let drift = compare(&tree, &files);
+        assert!(drift.objects.is_empty() && drift.files.is_empty(), "{drift:?}");
+        assert_eq!(drift.debris, [debris]);
+        assert!(summary(&drift, "out", "p.yaml", Palette::new(false)).contains("left by an interrupted render"));
     }
 
     #[test]

@@ -86,7 +86,12 @@ pub fn files(profile: &str, objects: &[Object]) -> Vec<File> {
         path: "kustomization.yaml".into(),
         contents,
     });
-    let index = index::render(files.iter().map(|f| (f.path.as_str(), f.contents.as_bytes())));
+    with_index(profile, files)
+}
+
+/// `files` plus the index that lists them (see [`index`]).
+pub fn with_index(profile: &str, mut files: Vec<File>) -> Vec<File> {
+    let index = index::render(profile, files.iter().map(|f| (f.path.as_str(), f.contents.as_bytes())));
     files.push(File {
         path: index::FILE_NAME.into(),
         contents: index,
@@ -157,7 +162,11 @@ mod tests {
             ]
         );
         assert!(files[..4].iter().all(|f| f.contents.starts_with(MARKER)));
-        let indexed: Vec<String> = index::parse(&files[4].contents).into_iter().map(|e| e.path).collect();
+        let indexed: Vec<String> = index::parse(&files[4].contents)
+            .entries
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
         assert_eq!(indexed.len(), 4, "every file but the index itself");
         assert!(indexed.iter().all(|p| paths.contains(&p.as_str())));
         assert!(

@@ -66,6 +66,6 @@ pub fn list(profiles_dir: &Utf8Path) -> std::io::Result<Vec<ProfileFile>> {
             });
         }
     }
-    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    profiles.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));
     Ok(profiles)
 }

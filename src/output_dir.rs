@@ -1,13 +1,14 @@
 //! Writing an output directory so that it is always either the complete old or the complete new
-//! render, never a mix, and never at the expense of files a person put there.
+//! render, never a mix, and never at the expense of what a person put there.
 //!
 //! The new tree is built in a hidden sibling directory and swapped in with one atomic
 //! `renameat2(RENAME_EXCHANGE)`; the old tree is then removed. Files whose bytes did not change
 //! are hard-linked from the old tree, so they keep their inode and modification time.
 //!
 //! Which files are gen's is read from the indexes gen writes (see [`crate::index`]): a file is
-//! gen's when an index lists it. Only in a directory no index covers (written before indexes
-//! existed) does the marker line decide.
+//! gen's when an index lists it. Everything else — hand-written files, copies of generated
+//! files, empty directories, links — is the user's, and a render refuses to touch it unless
+//! forced.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -15,27 +16,42 @@ use std::io;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::emit::{File, MARKER};
+use crate::emit::File;
 use crate::index;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("`{dir}` holds files that gen did not write: {}", .files.join(", "))]
     ForeignFiles { dir: Utf8PathBuf, files: Vec<String> },
+    #[error("generated files in `{dir}` were changed since gen wrote them (by hand, or by a merge): {}", .files.join(", "))]
+    EditedFiles { dir: Utf8PathBuf, files: Vec<String> },
+    #[error("`{dir}` holds the output of other renders, which this one would delete: {}", .dirs.join(", "))]
+    OtherRenders { dir: Utf8PathBuf, dirs: Vec<String> },
     #[error("`{0}` exists and is not a directory")]
     NotADirectory(Utf8PathBuf),
     #[error("`{path}` is a symbolic link; gen replaces the directory itself, so name the real directory: `{target}`")]
     Symlink { path: Utf8PathBuf, target: String },
     #[error("refusing to write `{0}`: the path would leave the output directory")]
     UnsafePath(String),
+    #[error("two files would be written at `{0}`")]
+    DuplicatePath(String),
     #[error("refusing to replace `{dir}`: {why}")]
     Protected { dir: Utf8PathBuf, why: String },
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: Utf8PathBuf, source: io::Error },
     #[error("cannot write `{path}`: {source}")]
     Io { path: Utf8PathBuf, source: io::Error },
 }
 
-fn io_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+fn write_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn read_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Read {
         path: path.to_owned(),
         source,
     }
@@ -46,28 +62,24 @@ fn io_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 pub struct Tree {
     /// Regular files and their bytes.
     pub files: BTreeMap<String, Vec<u8>>,
-    /// Anything else that is not a directory (symbolic links, sockets, ...): never gen's.
+    /// Everything else that is never gen's: symbolic links, sockets, entries whose names are
+    /// not UTF-8 (shown lossily), and empty directories (shown with a trailing `/`).
     pub others: BTreeSet<String>,
+    /// Every directory below it.
+    pub dirs: BTreeSet<String>,
+    /// Staging directories an interrupted render left behind: gen's debris.
+    pub debris: BTreeSet<String>,
     /// Whether the directory exists at all.
     pub exists: bool,
-    /// Every directory below it, empty ones included.
-    pub dirs: BTreeSet<String>,
 }
 
 impl Tree {
-    /// Reads `dir` without following symbolic links; an absent `dir` is an empty tree.
-    /// Staging directories of an interrupted run inside it are gen's debris and skipped.
+    /// Reads `dir`, following it if it is a symbolic link but no link below it; an absent
+    /// `dir` is an empty tree.
     pub fn read(dir: &Utf8Path) -> Result<Tree, OutputError> {
-        match fs::symlink_metadata(dir) {
+        match fs::metadata(dir) {
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Tree::default()),
-            Err(error) => return Err(io_error(dir)(error)),
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = fs::read_link(dir).map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
-                return Err(OutputError::Symlink {
-                    path: dir.to_owned(),
-                    target,
-                });
-            }
+            Err(error) => return Err(read_error(dir)(error)),
             Ok(meta) if !meta.is_dir() => return Err(OutputError::NotADirectory(dir.to_owned())),
             Ok(_) => {}
         }
@@ -75,24 +87,40 @@ impl Tree {
             exists: true,
             ..Tree::default()
         };
-        let mut pending = vec![Utf8PathBuf::new()];
+        let mut pending = vec![String::new()];
         while let Some(relative) = pending.pop() {
-            let absolute = dir.join(&relative);
-            for entry in absolute.read_dir_utf8().map_err(io_error(&absolute))? {
-                let entry = entry.map_err(io_error(&absolute))?;
-                let child = relative.join(entry.file_name()).as_str().replace('\\', "/");
-                let file_type = entry.file_type().map_err(io_error(entry.path()))?;
+            let absolute = if relative.is_empty() {
+                dir.to_owned()
+            } else {
+                dir.join(&relative)
+            };
+            let mut entries = 0;
+            for entry in absolute.as_std_path().read_dir().map_err(read_error(&absolute))? {
+                let entry = entry.map_err(read_error(&absolute))?;
+                entries += 1;
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    tree.others
+                        .insert(join(&relative, &entry.file_name().to_string_lossy()));
+                    continue;
+                };
+                let child = join(&relative, &name);
+                let file_type = entry.file_type().map_err(read_error(&absolute))?;
                 if file_type.is_dir() {
-                    if !is_staging_name(entry.file_name()) {
-                        tree.dirs.insert(child.clone());
-                        pending.push(child.into());
+                    if is_staging_name(&name) {
+                        tree.debris.insert(child.clone());
                     }
+                    tree.dirs.insert(child.clone());
+                    pending.push(child);
                 } else if file_type.is_file() {
-                    let bytes = fs::read(entry.path()).map_err(io_error(entry.path()))?;
+                    let path = dir.join(&child);
+                    let bytes = fs::read(&path).map_err(read_error(&path))?;
                     tree.files.insert(child, bytes);
                 } else {
                     tree.others.insert(child);
                 }
+            }
+            if entries == 0 && !relative.is_empty() {
+                tree.others.insert(format!("{relative}/"));
             }
         }
         Ok(tree)
@@ -102,18 +130,16 @@ impl Tree {
     pub fn subtree(&self, dir: &str) -> Tree {
         let prefix = format!("{dir}/");
         let strip = |path: &String| path.strip_prefix(&prefix).map(str::to_owned);
-        let files: BTreeMap<String, Vec<u8>> = self
-            .files
-            .iter()
-            .filter_map(|(path, bytes)| Some((strip(path)?, bytes.clone())))
-            .collect();
-        let others: BTreeSet<String> = self.others.iter().filter_map(strip).collect();
-        let dirs = self.dirs.iter().filter_map(strip).collect();
         Tree {
-            exists: self.exists && self.has_dir(dir),
-            files,
-            others,
-            dirs,
+            files: self
+                .files
+                .iter()
+                .filter_map(|(path, bytes)| Some((strip(path)?, bytes.clone())))
+                .collect(),
+            others: self.others.iter().filter_map(strip).collect(),
+            dirs: self.dirs.iter().filter_map(strip).collect(),
+            debris: self.debris.iter().filter_map(strip).collect(),
+            exists: self.exists && self.dirs.contains(dir),
         }
     }
 
@@ -121,7 +147,6 @@ impl Tree {
     pub fn excluding(&self, dirs: &[&str]) -> Tree {
         let kept = |path: &str| !dirs.iter().any(|dir| path == *dir || is_below(path, dir));
         Tree {
-            exists: self.exists,
             files: self
                 .files
                 .iter()
@@ -130,51 +155,56 @@ impl Tree {
                 .collect(),
             others: self.others.iter().filter(|p| kept(p)).cloned().collect(),
             dirs: self.dirs.iter().filter(|p| kept(p)).cloned().collect(),
+            debris: self.debris.iter().filter(|p| kept(p)).cloned().collect(),
+            exists: self.exists,
         }
     }
 
-    fn has_dir(&self, dir: &str) -> bool {
-        self.dirs.contains(dir)
+    /// Whether `path` lies in a staging directory an interrupted render left.
+    pub fn is_debris(&self, path: &str) -> bool {
+        self.debris.iter().any(|d| is_below(path, d))
     }
 
     /// Which entries gen wrote, and which of those were edited since.
     pub fn ownership(&self) -> Ownership {
-        let mut owned = BTreeSet::new();
-        let mut edited = BTreeSet::new();
-        let mut indexed_dirs = Vec::new();
+        let mut ownership = Ownership::default();
         for (path, bytes) in &self.files {
             let Some(base) = index_base(path) else { continue };
-            owned.insert(path.clone());
-            indexed_dirs.push(base.to_owned());
-            let text = String::from_utf8_lossy(bytes);
-            for entry in index::parse(&text) {
+            let index = index::parse(&String::from_utf8_lossy(bytes));
+            // An index below the top is trusted only in the directory named after its profile,
+            // where `gen render --all` put it: a copied or moved render is the user's.
+            let at_home = base.is_empty() || index.profile.as_deref() == Some(last_segment(base));
+            if !at_home || self.is_debris(path) {
+                continue;
+            }
+            ownership.owned.insert(path.clone());
+            if !base.is_empty() {
+                ownership.renders.insert(base.to_owned());
+            }
+            for entry in index.entries {
                 if check_relative(&entry.path).is_err() {
                     continue;
                 }
                 let full = join(base, &entry.path);
                 if let Some(current) = self.files.get(&full) {
                     if index::digest(current) != entry.sha256 {
-                        edited.insert(full.clone());
+                        ownership.edited.insert(full.clone());
                     }
-                    owned.insert(full);
+                    ownership.owned.insert(full);
                 }
             }
         }
-        // A directory no index covers: the marker line is all there is to go by.
-        for (path, bytes) in &self.files {
-            let covered = indexed_dirs.iter().any(|base| is_below(path, base));
-            if !covered && bytes.starts_with(MARKER.as_bytes()) {
-                owned.insert(path.clone());
-            }
+        for path in self.files.keys().filter(|p| self.is_debris(p)) {
+            ownership.owned.insert(path.clone());
         }
-        let foreign = self
+        ownership.foreign = self
             .files
             .keys()
             .chain(&self.others)
-            .filter(|p| !owned.contains(*p))
+            .filter(|p| !ownership.owned.contains(*p) && !self.is_debris(p))
             .cloned()
             .collect();
-        Ownership { owned, edited, foreign }
+        ownership
     }
 }
 
@@ -184,6 +214,10 @@ fn index_base(path: &str) -> Option<&str> {
         Some((base, name)) => (name == index::FILE_NAME).then_some(base),
         None => (path == index::FILE_NAME).then_some(""),
     }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn join(base: &str, path: &str) -> String {
@@ -200,12 +234,14 @@ fn is_below(path: &str, base: &str) -> bool {
 
 #[derive(Debug, Default)]
 pub struct Ownership {
-    /// Files gen wrote (indexes included).
+    /// Files gen wrote (indexes and debris included).
     pub owned: BTreeSet<String>,
-    /// Files gen wrote whose bytes no longer match the index: edited by hand.
+    /// Files gen wrote whose bytes no longer match the index.
     pub edited: BTreeSet<String>,
     /// Everything gen did not write.
     pub foreign: Vec<String>,
+    /// Directories below the top holding a render of their own (`--all` output).
+    pub renders: BTreeSet<String>,
 }
 
 /// What replacing a tree with a new set of files would do.
@@ -216,10 +252,12 @@ pub struct Plan {
     pub unchanged: BTreeSet<String>,
     /// gen's files that the new set no longer has: pruned.
     pub removed: Vec<String>,
-    /// Files gen did not write: a render refuses to touch them.
+    /// What gen did not write: a render refuses to touch it.
     pub foreign: Vec<String>,
     /// gen's files edited by hand that the render would overwrite or remove.
     pub edits_lost: Vec<String>,
+    /// Whole renders below the top (`out/<profile>`) that the new set would remove.
+    pub renders_removed: Vec<String>,
 }
 
 impl Plan {
@@ -249,6 +287,11 @@ impl Plan {
             .into_iter()
             .filter(|p| !plan.unchanged.contains(p))
             .collect();
+        plan.renders_removed = ownership
+            .renders
+            .into_iter()
+            .filter(|base| !files.iter().any(|f| is_below(&f.path, base)))
+            .collect();
         plan
     }
 
@@ -264,41 +307,53 @@ pub struct Outcome {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
-    /// gen's files that had been edited by hand and were overwritten or removed.
-    pub edits_lost: Vec<String>,
 }
 
-/// Replaces the contents of `dir` with `files`. With `replace_foreign`, files gen did not write
-/// are replaced too; without it, their presence is an error and nothing is touched. `keep`
-/// names files (the profiles being rendered) that must not be inside `dir`.
-pub fn write(
-    dir: &Utf8Path,
-    files: &[File],
-    replace_foreign: bool,
-    keep: &[&Utf8Path],
-) -> Result<Outcome, OutputError> {
+/// What a render may do beyond writing its own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteOptions<'a> {
+    /// Replace what gen did not write, and generated files changed since (`--force`).
+    pub force: bool,
+    /// Whole renders below the directory may be pruned: `--all` output of profiles that no
+    /// longer exist. A single render into `out` must not delete `out/<profile>`.
+    pub prune_renders: bool,
+    /// Files that must not be inside the directory: the profiles being rendered.
+    pub keep: &'a [&'a Utf8Path],
+}
+
+/// Replaces the contents of `dir` with `files`, or changes nothing and says why not.
+pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Outcome, OutputError> {
+    let mut paths = BTreeSet::new();
     for file in files {
         check_relative(&file.path)?;
+        if !paths.insert(file.path.as_str()) {
+            return Err(OutputError::DuplicatePath(file.path.clone()));
+        }
     }
-    refuse_precious(dir, keep)?;
+    refuse_precious(dir, options.keep)?;
+    if let Ok(meta) = fs::symlink_metadata(dir) {
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(dir).map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
+            return Err(OutputError::Symlink {
+                path: dir.to_owned(),
+                target,
+            });
+        }
+    }
     let parent = parent_of(dir);
-    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    // Held until this function returns: one writer per parent directory at a time, so a
-    // second run cannot clear the first one's staging directory or swap in between.
-    let _lock = lock::exclusive(&parent)?;
+    fs::create_dir_all(&parent).map_err(write_error(&parent))?;
+    // Held until this function returns: one writer at a time for this directory and its
+    // siblings, so no run clears another's staging directory or swaps in between.
+    let _locks = lock::exclusive(&[parent.as_path(), dir])?;
     let tree = Tree::read(dir)?;
     let plan = Plan::new(&tree, files);
-    if !plan.foreign.is_empty() && !replace_foreign {
-        return Err(OutputError::ForeignFiles {
-            dir: dir.to_owned(),
-            files: plan.foreign,
-        });
+    if !options.force {
+        refuse_to_lose_work(dir, &plan, options)?;
     }
     let outcome = Outcome {
         written: plan.written.len(),
         unchanged: plan.unchanged.len(),
-        removed: plan.removed.len() + if replace_foreign { plan.foreign.len() } else { 0 },
-        edits_lost: plan.edits_lost.clone(),
+        removed: plan.removed.len() + if options.force { plan.foreign.len() } else { 0 },
     };
     if outcome.written == 0 && outcome.removed == 0 && tree.exists {
         return Ok(outcome);
@@ -309,16 +364,17 @@ pub fn write(
         for file in files {
             let target = staging.join(&file.path);
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(io_error(parent))?;
+                fs::create_dir_all(parent).map_err(write_error(parent))?;
             }
             if plan.unchanged.contains(&file.path) {
                 fs::hard_link(dir.join(&file.path), &target)
                     .or_else(|_| fs::write(&target, &file.contents))
-                    .map_err(io_error(&target))?;
+                    .map_err(write_error(&target))?;
             } else {
-                fs::write(&target, &file.contents).map_err(io_error(&target))?;
+                fs::write(&target, &file.contents).map_err(write_error(&target))?;
             }
         }
+        keep_permissions(&tree, dir, &staging);
         swap_into_place(&staging, dir, tree.exists)
     };
     if let Err(error) = build() {
@@ -328,6 +384,28 @@ pub fn write(
     // `staging` now holds the previous tree (or nothing); losing it changes no output.
     let _ = fs::remove_dir_all(&staging);
     Ok(outcome)
+}
+
+fn refuse_to_lose_work(dir: &Utf8Path, plan: &Plan, options: WriteOptions) -> Result<(), OutputError> {
+    if !plan.foreign.is_empty() {
+        return Err(OutputError::ForeignFiles {
+            dir: dir.to_owned(),
+            files: plan.foreign.clone(),
+        });
+    }
+    if !plan.edits_lost.is_empty() {
+        return Err(OutputError::EditedFiles {
+            dir: dir.to_owned(),
+            files: plan.edits_lost.clone(),
+        });
+    }
+    if !options.prune_renders && !plan.renders_removed.is_empty() {
+        return Err(OutputError::OtherRenders {
+            dir: dir.to_owned(),
+            dirs: plan.renders_removed.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Output paths are relative, `/`-separated, and made of plain names: no `..`, no absolute
@@ -402,8 +480,13 @@ fn parent_of(dir: &Utf8Path) -> Utf8PathBuf {
 
 const STAGING_INFIX: &str = ".gen-staging-";
 
+/// `.<name>.gen-staging-<pid>` (and `-old`, the fallback swap's), as [`staging_dir`] names them.
 fn is_staging_name(name: &str) -> bool {
-    name.starts_with('.') && name.contains(STAGING_INFIX)
+    let Some((head, tail)) = name.split_once(STAGING_INFIX) else {
+        return false;
+    };
+    let pid = tail.strip_suffix("-old").unwrap_or(tail);
+    head.len() > 1 && head.starts_with('.') && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A fresh hidden sibling of `dir`, on the same filesystem so the swap is a rename. Staging
@@ -416,66 +499,139 @@ fn staging_dir(parent: &Utf8Path, dir: &Utf8Path) -> Result<Utf8PathBuf, OutputE
     let prefix = format!(".{name}{STAGING_INFIX}");
     if let Ok(entries) = parent.read_dir_utf8() {
         for entry in entries.flatten() {
-            if entry.file_name().starts_with(&prefix) {
+            if entry.file_name().starts_with(&prefix) && is_staging_name(entry.file_name()) {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
     }
     let staging = parent.join(format!("{prefix}{}", std::process::id()));
-    fs::create_dir(&staging).map_err(io_error(&staging))?;
+    fs::create_dir(&staging).map_err(write_error(&staging))?;
     Ok(staging)
+}
+
+/// The new tree's directories get the old ones' permissions (a group-writable or setgid output
+/// directory stays so); best effort, as a plain `cp` would.
+fn keep_permissions(tree: &Tree, dir: &Utf8Path, staging: &Utf8Path) {
+    if !tree.exists {
+        return;
+    }
+    for relative in tree.dirs.iter().map(String::as_str).chain([""]) {
+        let (old, new) = if relative.is_empty() {
+            (dir.to_owned(), staging.to_owned())
+        } else {
+            (dir.join(relative), staging.join(relative))
+        };
+        if let (Ok(meta), true) = (fs::metadata(&old), new.is_dir()) {
+            let _ = fs::set_permissions(&new, meta.permissions());
+        }
+    }
 }
 
 /// Puts `staging` at `dir` atomically; afterwards `staging` holds the old tree, if there was one.
 fn swap_into_place(staging: &Utf8Path, dir: &Utf8Path, dir_exists: bool) -> Result<(), OutputError> {
     if !dir_exists {
-        return fs::rename(staging, dir).map_err(io_error(dir));
+        return fs::rename(staging, dir).map_err(write_error(dir));
     }
-    exchange(staging, dir).map_err(io_error(dir))
+    match exchange(staging, dir) {
+        Ok(()) => Ok(()),
+        Err(Exchange::Unsupported) => swap_by_renames(staging, dir).map_err(write_error(dir)),
+        Err(Exchange::Failed(error)) => Err(write_error(dir)(error)),
+    }
+}
+
+enum Exchange {
+    /// The filesystem (NFS, some FUSE and network mounts) or the OS has no atomic exchange.
+    Unsupported,
+    Failed(io::Error),
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn exchange(a: &Utf8Path, b: &Utf8Path) -> io::Result<()> {
+fn exchange(a: &Utf8Path, b: &Utf8Path) -> Result<(), Exchange> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
-    renameat_with(CWD, a.as_std_path(), CWD, b.as_std_path(), RenameFlags::EXCHANGE).map_err(io::Error::from)
+    use rustix::io::Errno;
+    match renameat_with(CWD, a.as_std_path(), CWD, b.as_std_path(), RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Err(Exchange::Unsupported),
+        Err(errno) => Err(Exchange::Failed(errno.into())),
+    }
 }
 
-/// Without an atomic exchange, move the old tree aside first: a crash between the two renames
-/// leaves the old tree intact beside an absent `dir`, never a mix.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn exchange(a: &Utf8Path, b: &Utf8Path) -> io::Result<()> {
-    let aside = Utf8PathBuf::from(format!("{a}.old"));
-    fs::rename(b, &aside)?;
-    fs::rename(a, b)?;
-    fs::rename(&aside, a)
+fn exchange(_: &Utf8Path, _: &Utf8Path) -> Result<(), Exchange> {
+    Err(Exchange::Unsupported)
+}
+
+/// Without an atomic exchange, move the old tree aside first: a crash between the renames
+/// leaves the old tree complete beside an absent `dir`, never a mix.
+fn swap_by_renames(staging: &Utf8Path, dir: &Utf8Path) -> io::Result<()> {
+    let aside = Utf8PathBuf::from(format!("{staging}-old"));
+    fs::rename(dir, &aside)?;
+    if let Err(error) = fs::rename(staging, dir) {
+        let _ = fs::rename(&aside, dir);
+        return Err(error);
+    }
+    fs::rename(&aside, staging)
 }
 
 mod lock {
-    use super::{OutputError, Utf8Path, io_error};
+    use super::{OutputError, Utf8Path, write_error};
 
-    /// An advisory `flock` on the directory itself, released when the handle drops. If another
-    /// `gen` holds it, say so and wait: its run takes a moment, and two writers must not mix.
+    /// Advisory `flock`s on each existing directory of `dirs`, taken in order and released
+    /// when dropped. If another `gen` holds one, say so and wait: its run takes a moment, and
+    /// two writers must not mix.
     #[cfg(unix)]
-    pub fn exclusive(dir: &Utf8Path) -> Result<std::fs::File, OutputError> {
-        use rustix::fs::{FlockOperation, flock};
-        let handle = std::fs::File::open(dir).map_err(io_error(dir))?;
-        if flock(&handle, FlockOperation::NonBlockingLockExclusive).is_err() {
-            eprintln!("gen: waiting for another gen that is writing into `{dir}`");
-            flock(&handle, FlockOperation::LockExclusive).map_err(|e| io_error(dir)(std::io::Error::from(e)))?;
+    pub fn exclusive(dirs: &[&Utf8Path]) -> Result<Vec<std::fs::File>, OutputError> {
+        let mut held = Vec::with_capacity(dirs.len());
+        for dir in dirs {
+            if let Some(handle) = lock_dir(dir)? {
+                held.push(handle);
+            }
         }
-        Ok(handle)
+        Ok(held)
+    }
+
+    /// Locks `dir` if it exists. A directory that another writer swapped away while this one
+    /// waited is not the one at `dir` any more: lock the new one instead.
+    #[cfg(unix)]
+    fn lock_dir(dir: &Utf8Path) -> Result<Option<std::fs::File>, OutputError> {
+        use std::os::unix::fs::MetadataExt;
+
+        use rustix::fs::{FlockOperation, flock};
+        let mut waited = false;
+        loop {
+            let handle = match std::fs::File::open(dir) {
+                Ok(handle) => handle,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(error) => return Err(write_error(dir)(error)),
+            };
+            if flock(&handle, FlockOperation::NonBlockingLockExclusive).is_err() {
+                if !waited {
+                    eprintln!("gen: waiting for another gen that is writing into `{dir}`");
+                    waited = true;
+                }
+                flock(&handle, FlockOperation::LockExclusive).map_err(|e| write_error(dir)(e.into()))?;
+            }
+            let locked = handle.metadata().map_err(write_error(dir))?;
+            match std::fs::metadata(dir) {
+                Ok(now) if now.dev() == locked.dev() && now.ino() == locked.ino() => return Ok(Some(handle)),
+                Ok(_) => continue,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(error) => return Err(write_error(dir)(error)),
+            }
+        }
     }
 
     #[cfg(not(unix))]
-    pub fn exclusive(dir: &Utf8Path) -> Result<(), OutputError> {
-        let _ = dir;
-        Ok(())
+    pub fn exclusive(dirs: &[&Utf8Path]) -> Result<Vec<()>, OutputError> {
+        let _ = dirs;
+        Ok(Vec::new())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::{MARKER, with_index};
 
     fn file(path: &str, body: &str) -> File {
         File {
@@ -486,12 +642,18 @@ mod tests {
 
     /// A file set as `emit::files` makes it: the files plus their index.
     fn set(files: &[File]) -> Vec<File> {
-        let mut all = files.to_vec();
-        all.push(File {
-            path: index::FILE_NAME.into(),
-            contents: index::render(files.iter().map(|f| (f.path.as_str(), f.contents.as_bytes()))),
-        });
-        all
+        with_index("p", files.to_vec())
+    }
+
+    /// A profile's render under `<profile>/`, as `gen render --all` writes it.
+    fn nested(profile: &str, files: &[File]) -> Vec<File> {
+        with_index(profile, files.to_vec())
+            .into_iter()
+            .map(|f| File {
+                path: format!("{profile}/{}", f.path),
+                ..f
+            })
+            .collect()
     }
 
     fn temp() -> (tempfile::TempDir, Utf8PathBuf) {
@@ -500,12 +662,23 @@ mod tests {
         (root, dir)
     }
 
+    const PLAIN: WriteOptions = WriteOptions {
+        force: false,
+        prune_renders: false,
+        keep: &[],
+    };
+    const FORCE: WriteOptions = WriteOptions {
+        force: true,
+        prune_renders: false,
+        keep: &[],
+    };
+
     #[test]
     fn writes_replaces_and_prunes() {
         let (_root, dir) = temp();
-        let first = write(&dir, &set(&[file("a.yaml", "1"), file("s/b.yaml", "2")]), false, &[]).unwrap();
+        let first = write(&dir, &set(&[file("a.yaml", "1"), file("s/b.yaml", "2")]), PLAIN).unwrap();
         assert_eq!(first.written, 3);
-        let second = write(&dir, &set(&[file("a.yaml", "1"), file("c.yaml", "3")]), false, &[]).unwrap();
+        let second = write(&dir, &set(&[file("a.yaml", "1"), file("c.yaml", "3")]), PLAIN).unwrap();
         assert_eq!(
             (second.written, second.unchanged, second.removed),
             (2, 1, 1),
@@ -522,86 +695,114 @@ mod tests {
     }
 
     #[test]
-    fn unchanged_files_keep_their_modification_time() {
+    fn unchanged_files_keep_their_inode_and_modification_time() {
+        use std::os::unix::fs::MetadataExt;
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
-        let before = fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap();
+        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), PLAIN).unwrap();
+        let before = fs::metadata(dir.join("a.yaml")).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        write(
-            &dir,
-            &set(&[file("a.yaml", "1"), file("b.yaml", "changed")]),
-            false,
-            &[],
-        )
-        .unwrap();
-        assert_eq!(fs::metadata(dir.join("a.yaml")).unwrap().modified().unwrap(), before);
+        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "changed")]), PLAIN).unwrap();
+        let after = fs::metadata(dir.join("a.yaml")).unwrap();
+        assert_eq!(after.modified().unwrap(), before.modified().unwrap());
+        assert_eq!(after.ino(), before.ino());
     }
 
     #[test]
-    fn refuses_to_touch_foreign_files() {
+    fn refuses_to_touch_foreign_files_and_empty_directories() {
         let (_root, dir) = temp();
-        fs::create_dir_all(&dir).unwrap();
+        fs::create_dir_all(dir.join("empty")).unwrap();
         fs::write(dir.join("notes.txt"), "mine").unwrap();
-        let error = write(&dir, &set(&[file("a.yaml", "1")]), false, &[]).unwrap_err();
-        assert!(matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["notes.txt"]));
+        let error = write(&dir, &set(&[file("a.yaml", "1")]), PLAIN).unwrap_err();
+        assert!(
+            matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["notes.txt", "empty/"]),
+            "{error}"
+        );
         assert!(!dir.join("a.yaml").exists());
         assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+        write(&dir, &set(&[file("a.yaml", "1")]), FORCE).unwrap();
+        assert!(!dir.join("notes.txt").exists() && !dir.join("empty").exists());
     }
 
     #[test]
-    fn a_copy_of_a_generated_file_is_not_gens() {
-        // The copy keeps the marker line; only the index knows it is not gen's.
+    fn copies_of_generated_files_and_renders_are_not_gens() {
+        // A copied file keeps the marker line, and a copied render keeps its index; only where
+        // an index sits (and which profile it names) tells them apart.
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1")]), false, &[]).unwrap();
-        fs::copy(dir.join("a.yaml"), dir.join("a-custom.yaml")).unwrap();
-        let error = write(&dir, &set(&[file("a.yaml", "2")]), false, &[]).unwrap_err();
-        assert!(matches!(error, OutputError::ForeignFiles { ref files, .. } if files == &["a-custom.yaml"]));
+        let render = nested("prod", &[file("a.yaml", "1")]);
+        write(&dir, &render, PLAIN).unwrap();
+        fs::copy(dir.join("prod/a.yaml"), dir.join("copy.yaml")).unwrap();
+        fs::create_dir_all(dir.join("prod-backup")).unwrap();
+        for name in ["a.yaml", ".gen-index"] {
+            fs::copy(dir.join("prod").join(name), dir.join("prod-backup").join(name)).unwrap();
+        }
+        let error = write(&dir, &render, PLAIN).unwrap_err();
+        assert!(
+            matches!(error, OutputError::ForeignFiles { ref files, .. }
+                if files == &["copy.yaml", "prod-backup/.gen-index", "prod-backup/a.yaml"]),
+            "{error}"
+        );
     }
 
     #[test]
-    fn hand_edits_to_generated_files_are_reported_when_overwritten() {
+    fn hand_edits_to_generated_files_stop_the_render_unless_forced() {
         let (_root, dir) = temp();
-        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
+        let files = set(&[file("a.yaml", "1"), file("b.yaml", "2")]);
+        write(&dir, &files, PLAIN).unwrap();
         fs::write(dir.join("a.yaml"), format!("{MARKER}\nedited")).unwrap();
         let tree = Tree::read(&dir).unwrap();
         assert_eq!(tree.ownership().edited, BTreeSet::from(["a.yaml".to_owned()]));
-        let outcome = write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), false, &[]).unwrap();
-        assert_eq!(outcome.edits_lost, ["a.yaml"]);
+        let error = write(&dir, &files, PLAIN).unwrap_err();
+        assert!(matches!(error, OutputError::EditedFiles { ref files, .. } if files == &["a.yaml"]));
+        assert_eq!(
+            fs::read_to_string(dir.join("a.yaml")).unwrap(),
+            format!("{MARKER}\nedited")
+        );
+        write(&dir, &files, FORCE).unwrap();
         assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), format!("{MARKER}\n1"));
     }
 
     #[test]
-    fn nested_indexes_own_their_subtrees_and_unindexed_trees_fall_back_to_the_marker() {
-        let mut tree = Tree {
-            exists: true,
-            ..Tree::default()
+    fn a_single_render_does_not_delete_other_renders_below_it() {
+        let (_root, dir) = temp();
+        write(&dir, &nested("dev", &[file("a.yaml", "1")]), PLAIN).unwrap();
+        let single = set(&[file("b.yaml", "2")]);
+        let error = write(&dir, &single, PLAIN).unwrap_err();
+        assert!(matches!(error, OutputError::OtherRenders { ref dirs, .. } if dirs == &["dev"]));
+        let pruning = WriteOptions {
+            prune_renders: true,
+            ..PLAIN
         };
-        let a = format!("{MARKER}\na");
-        tree.files.insert("prod/a.yaml".into(), a.clone().into_bytes());
-        tree.files.insert(
-            "prod/.gen-index".into(),
-            index::render([("a.yaml", a.as_bytes())]).into_bytes(),
-        );
-        tree.files.insert("prod/copy.yaml".into(), a.clone().into_bytes());
-        tree.files.insert("old/a.yaml".into(), a.into_bytes());
-        tree.files.insert("README.md".into(), b"mine".to_vec());
-        tree.others.insert("link".into());
-        let ownership = tree.ownership();
-        assert_eq!(
-            ownership.owned.iter().collect::<Vec<_>>(),
-            ["old/a.yaml", "prod/.gen-index", "prod/a.yaml"]
-        );
-        assert_eq!(ownership.foreign, ["README.md", "prod/copy.yaml", "link"]);
+        assert_eq!(write(&dir, &single, pruning).unwrap().removed, 2);
+    }
+
+    #[test]
+    fn staging_debris_is_gens_and_pruned() {
+        let (_root, dir) = temp();
+        let files = set(&[file("a.yaml", "1")]);
+        write(&dir, &files, PLAIN).unwrap();
+        fs::create_dir_all(dir.join(".prod.gen-staging-4242/services")).unwrap();
+        fs::write(dir.join(".prod.gen-staging-4242/services/x.yaml"), "partial").unwrap();
+        fs::create_dir_all(dir.join(".mine.gen-staging-keep")).unwrap();
+        fs::write(dir.join(".mine.gen-staging-keep/f"), "precious").unwrap();
+        let tree = Tree::read(&dir).unwrap();
+        assert_eq!(tree.debris, BTreeSet::from([".prod.gen-staging-4242".to_owned()]));
+        assert_eq!(tree.ownership().foreign, [".mine.gen-staging-keep/f"]);
+        fs::remove_dir_all(dir.join(".mine.gen-staging-keep")).unwrap();
+        let outcome = write(&dir, &files, PLAIN).unwrap();
+        assert_eq!(outcome.removed, 1);
+        assert!(!dir.join(".prod.gen-staging-4242").exists());
     }
 
     #[test]
     fn refuses_precious_directories_even_with_force() {
-        let (root, dir) = temp();
+        let (_root, dir) = temp();
         let profile = dir.join("profiles/prod.yaml");
         fs::create_dir_all(profile.parent().unwrap()).unwrap();
         fs::write(&profile, "tier: prod").unwrap();
         let files = set(&[file("a.yaml", "1")]);
-        let refused = |target: &Utf8Path| write(target, &files, true, &[&profile]);
+        let keep = [profile.as_path()];
+        let options = WriteOptions { keep: &keep, ..FORCE };
+        let refused = |target: &Utf8Path| write(target, &files, options);
         assert!(
             matches!(refused(&dir), Err(OutputError::Protected { ref why, .. }) if why.contains("holds the profile"))
         );
@@ -614,21 +815,48 @@ mod tests {
             matches!(refused(&cwd), Err(OutputError::Protected { ref why, .. }) if why.contains("current directory"))
         );
         assert!(profile.is_file(), "nothing was touched");
-        drop(root);
     }
 
     #[test]
-    fn rejects_paths_that_escape() {
+    fn keeps_directory_permissions_across_the_swap() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_root, dir) = temp();
+        write(&dir, &set(&[file("s/a.yaml", "1")]), PLAIN).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o2750)).unwrap();
+        fs::set_permissions(dir.join("s"), fs::Permissions::from_mode(0o770)).unwrap();
+        write(&dir, &set(&[file("s/a.yaml", "2")]), PLAIN).unwrap();
+        assert_eq!(fs::metadata(&dir).unwrap().permissions().mode() & 0o7777, 0o2750);
+        assert_eq!(
+            fs::metadata(dir.join("s")).unwrap().permissions().mode() & 0o7777,
+            0o770
+        );
+    }
+
+    #[test]
+    fn the_swap_without_atomic_exchange_leaves_the_new_tree_and_the_old_aside() {
+        let (_root, dir) = temp();
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("old"), "old").unwrap();
+        let staging = dir.parent().unwrap().join(".out.gen-staging-1");
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(staging.join("new"), "new").unwrap();
+        swap_by_renames(&staging, &dir).unwrap();
+        assert!(dir.join("new").is_file() && staging.join("old").is_file());
+    }
+
+    #[test]
+    fn rejects_paths_that_escape_and_duplicates() {
         let (_root, dir) = temp();
         for bad in ["../x.yaml", "/etc/x", "a/../../x", "a//b", ""] {
             assert!(
-                matches!(
-                    write(&dir, &[file(bad, "")], false, &[]),
-                    Err(OutputError::UnsafePath(_))
-                ),
+                matches!(write(&dir, &[file(bad, "")], PLAIN), Err(OutputError::UnsafePath(_))),
                 "{bad}"
             );
         }
+        assert!(matches!(
+            write(&dir, &[file("a.yaml", "1"), file("a.yaml", "2")], PLAIN),
+            Err(OutputError::DuplicatePath(_))
+        ));
         assert!(!dir.exists());
     }
 
@@ -639,14 +867,27 @@ mod tests {
             ..Tree::default()
         };
         tree.files.insert("mine.txt".into(), b"mine".to_vec());
+        tree.dirs.insert("prod".into());
         tree.files.insert(
             "prod/.gen-index".into(),
-            index::render([("../mine.txt", b"mine".as_slice())]).into_bytes(),
+            index::render("prod", [("../mine.txt", b"mine".as_slice())]).into_bytes(),
         );
         assert_eq!(tree.ownership().foreign, ["mine.txt"]);
     }
 
-    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_foreign() {
+        use std::os::unix::ffi::OsStrExt;
+        let (_root, dir) = temp();
+        write(&dir, &set(&[file("a.yaml", "1")]), PLAIN).unwrap();
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        fs::write(dir.as_std_path().join(odd), "x").unwrap();
+        let tree = Tree::read(&dir).unwrap();
+        assert_eq!(tree.ownership().foreign, ["caf\u{fffd}.txt"]);
+        write(&dir, &set(&[file("a.yaml", "2")]), FORCE).unwrap();
+        assert_eq!(Tree::read(&dir).unwrap().others.len(), 0);
+    }
+
     #[test]
     fn a_symlinked_output_directory_is_refused_and_links_inside_are_not_followed() {
         let (root, dir) = temp();
@@ -654,16 +895,17 @@ mod tests {
         fs::create_dir_all(&real).unwrap();
         std::os::unix::fs::symlink(&real, &dir).unwrap();
         assert!(matches!(
-            write(&dir, &set(&[file("a.yaml", "1")]), false, &[]),
+            write(&dir, &set(&[file("a.yaml", "1")]), PLAIN),
             Err(OutputError::Symlink { .. })
         ));
+        assert!(Tree::read(&dir).unwrap().exists, "reading follows the link");
         let outside = root.path().join("outside");
         fs::create_dir_all(&outside).unwrap();
         fs::write(outside.join("keep.txt"), "keep").unwrap();
         let dir2 = Utf8PathBuf::from_path_buf(root.path().join("out2")).unwrap();
         fs::create_dir_all(&dir2).unwrap();
         std::os::unix::fs::symlink(&outside, dir2.join("services")).unwrap();
-        write(&dir2, &set(&[file("services/a.yaml", "1")]), true, &[]).unwrap();
+        write(&dir2, &set(&[file("services/a.yaml", "1")]), FORCE).unwrap();
         assert_eq!(fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
         assert!(!outside.join("a.yaml").exists(), "nothing written through the link");
         assert!(dir2.join("services").is_dir() && !dir2.join("services").is_symlink());

@@ -165,4 +165,18 @@ fn the_hooks_pass_on_a_clean_tree_and_fail_with_the_diff_on_a_stale_one() {
     git(&app, &["add", "--all"]);
     let after = run_hooks(&app, &cache, None);
     assert_eq!(after.status.code(), Some(0), "after re-rendering:\n{}", text(&after));
+
+    // A new profile: the fixer only adds files, which git diff does not see, so gen itself
+    // must fail the hook (--exit-code) for the commit to stop.
+    fs::copy(app.join("profiles/dev.yaml"), app.join("profiles/staging.yaml")).unwrap();
+    git(&app, &["add", "--all"]);
+    let added = run_hooks(&app, &cache, Some("gen-render"));
+    let output = text(&added);
+    assert_eq!(
+        added.status.code(),
+        Some(1),
+        "a new profile's output stops the commit:\n{output}"
+    );
+    assert!(output.contains("review and stage them"), "{output}");
+    assert!(app.join("out/staging/kustomization.yaml").is_file());
 }

@@ -246,7 +246,7 @@ fn a_copy_of_a_generated_file_counts_as_hand_written() {
 }
 
 #[test]
-fn an_edited_generated_file_is_drift_and_render_names_the_lost_edit() {
+fn an_edited_generated_file_is_drift_and_stops_the_render_unless_forced() {
     let temp = rendered_workspace();
     let file = temp.path().join("out/dev/services/v1-api/deployment.yaml");
     edit(&file, "revisionHistoryLimit: 5", "revisionHistoryLimit: 7");
@@ -258,13 +258,93 @@ fn an_edited_generated_file_is_drift_and_render_names_the_lost_edit() {
         stdout(&diff)
     );
     let render = gen_in(temp.path(), &["render", "dev", "-o", "out/dev"]);
-    assert_eq!(render.status.code(), Some(0));
+    assert_eq!(render.status.code(), Some(2));
+    let err = stderr(&render);
     assert!(
-        stderr(&render).contains("edited by hand and now hold the render again: services/v1-api/deployment.yaml"),
-        "{}",
-        stderr(&render)
+        err.contains("generated files in `out/dev` were changed since gen wrote them (by hand, or by a merge): services/v1-api/deployment.yaml"),
+        "{err}"
     );
+    assert!(err.contains("put the change in the profile"), "{err}");
+    assert!(
+        fs::read_to_string(&file).unwrap().contains("revisionHistoryLimit: 7"),
+        "the edit is kept"
+    );
+    let forced = gen_in(temp.path(), &["render", "dev", "-o", "out/dev", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert_eq!(gen_in(temp.path(), &["diff", "dev"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_single_render_into_the_all_directory_does_not_delete_the_other_profiles() {
+    let temp = rendered_workspace();
+    let render = gen_in(temp.path(), &["render", "dev", "-o", "out"]);
+    assert_eq!(render.status.code(), Some(2));
+    let err = stderr(&render);
+    assert!(
+        err.contains("`out` holds the output of other renders, which this one would delete: dev, prod, quarantine"),
+        "{err}"
+    );
+    assert!(err.contains("-o out/<profile>"), "{err}");
+    assert!(temp.path().join("out/prod/kustomization.yaml").is_file());
+}
+
+#[test]
+fn two_profiles_with_one_name_are_refused() {
+    let temp = workspace();
+    fs::copy(
+        temp.path().join("profiles/dev.yaml"),
+        temp.path().join("profiles/prod.yml"),
+    )
+    .unwrap();
+    for args in [&["render", "--all", "-o", "out"][..], &["check"], &["lint"]] {
+        let output = gen_in(temp.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("two profiles are named `prod`: `profiles/prod.yaml` and `profiles/prod.yml`"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(!temp.path().join("out").exists());
+}
+
+#[test]
+fn exit_code_makes_a_render_that_changed_files_fail_for_fixing_hooks() {
+    let temp = rendered_workspace();
+    let same = gen_in(temp.path(), &["render", "--all", "-o", "out", "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    fs::copy(
+        temp.path().join("profiles/dev.yaml"),
+        temp.path().join("profiles/staging.yaml"),
+    )
+    .unwrap();
+    let added = gen_in(temp.path(), &["render", "--all", "-o", "out", "--exit-code"]);
+    assert_eq!(
+        added.status.code(),
+        Some(1),
+        "only new files were written, and that is a change"
+    );
+    assert!(stderr(&added).contains("review and stage them"), "{}", stderr(&added));
+    assert!(temp.path().join("out/staging/kustomization.yaml").is_file());
+}
+
+#[test]
+fn leftovers_of_an_interrupted_render_inside_out_are_reported_and_pruned() {
+    let temp = rendered_workspace();
+    let debris = temp.path().join("out/.prod.gen-staging-99999");
+    fs::create_dir_all(debris.join("services")).unwrap();
+    fs::write(debris.join("services/partial.yaml"), "kind: Deployment\n").unwrap();
+    let check = gen_in(temp.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stdout(&check).contains("! .prod.gen-staging-99999 was left by an interrupted render"),
+        "{}",
+        stdout(&check)
+    );
+    let render = gen_in(temp.path(), &["render", "--all", "-o", "out"]);
+    assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
+    assert!(!debris.exists());
+    assert_eq!(gen_in(temp.path(), &["check"]).status.code(), Some(0));
 }
 
 #[test]
@@ -361,6 +441,8 @@ fn check_exits_2_on_an_invalid_profile_and_1_on_policy_errors() {
 
 #[test]
 fn a_name_cannot_make_gen_write_outside_the_output_directory() {
+    // Names are validated where the profile is read (this test), and every output path is
+    // checked again before writing (output_dir's unit tests feed it `../` paths directly).
     let temp = workspace();
     // A service name that tries to climb out of out/<profile>/services/.
     let profile = temp.path().join("profiles/dev.yaml");
