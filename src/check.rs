@@ -15,6 +15,8 @@ use serde_json::Value;
 
 use crate::render::Rendered;
 
+mod block;
+
 /// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
@@ -176,7 +178,18 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, V
 /// Decodes the document into its Kubernetes type. k8s-openapi skips fields it does not know, so
 /// serde_ignored reports every skipped key: any one of them is a template mistake. Wrong types
 /// fail the decode itself.
+///
+/// Parsing YAML is most of the cost, so the document is first read by [`block::parse`], which
+/// understands exactly the YAML the templates write and reads it as serde_yaml would, and the
+/// type is decoded from that value under the same serde_ignored watch. Anything that does not
+/// go through cleanly that way (a document the fast reader refuses, an unknown field, a wrong
+/// type) is decoded again from the text by serde_yaml, which decides and words the error: the
+/// fast path can only accept what serde_yaml accepts, never excuse anything.
 fn decode<T: DeserializeOwned + Serialize>(text: &str, wrap: fn(Box<T>) -> Typed) -> Result<(Typed, Value), String> {
+    if let Some(typed) = block::parse(text).and_then(|value| decode_value::<T>(&value)) {
+        let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+        return Ok((wrap(Box::new(typed)), encoded));
+    }
     let mut unknown = Vec::new();
     let typed: T = serde_ignored::deserialize(serde_yaml::Deserializer::from_str(text), |path| {
         unknown.push(field_path(&path))
@@ -190,6 +203,13 @@ fn decode<T: DeserializeOwned + Serialize>(text: &str, wrap: fn(Box<T>) -> Typed
     }
     let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
     Ok((wrap(Box::new(typed)), encoded))
+}
+
+/// The type decoded from an already parsed document, if it decodes with no key skipped.
+fn decode_value<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    let mut skipped = false;
+    let typed = serde_ignored::deserialize(value, |_| skipped = true).ok()?;
+    (!skipped).then_some(typed)
 }
 
 #[cfg(test)]
@@ -237,5 +257,71 @@ mod tests {
         .unwrap_err();
         assert!(nested.problem.contains("`spec.ports[0].nodPort`"), "{}", nested.problem);
         assert!(check(rendered("apiVersion: v9\nkind: Widget\nmetadata:\n  name: a\n")).is_err());
+    }
+
+    #[test]
+    fn the_fast_reader_accepts_these_mistakes_and_the_check_still_fails() {
+        // Each document is plain template-shaped YAML, so the fast reader takes it; the typed
+        // decode must still refuse it, with serde_yaml's wording.
+        for (text, problem) in [
+            (
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  nmespace: b\n",
+                "metadata.nmespace",
+            ),
+            (
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\nautomountServiceAccountToken: \"no\"\n",
+                "invalid type",
+            ),
+            (
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  ports:\n  - port: 80\n    nodPort: 1\n",
+                "`spec.ports[0].nodPort`",
+            ),
+            // Misplaced: a container field one level too high.
+            (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  selector: {}\n  template:\n    spec:\n      containers:\n      - name: a\n      image: x\n",
+                "spec.template.spec.image",
+            ),
+            (
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  ports:\n  - port: \"80\"\n",
+                "invalid type",
+            ),
+        ] {
+            assert!(block::parse(text).is_some(), "the fast reader refused {text:?}");
+            let error = check(rendered(text)).unwrap_err();
+            assert_eq!(error.template, "test.yaml");
+            assert!(error.problem.contains(problem), "{problem}: {}", error.problem);
+        }
+    }
+
+    #[test]
+    fn every_shipped_document_takes_the_fast_path_and_reads_as_serde_yaml_reads_it() {
+        let renderer = crate::render::Renderer::new();
+        for name in ["dev", "prod", "quarantine"] {
+            let path = camino::Utf8PathBuf::from(format!("{}/profiles/{name}.yaml", env!("CARGO_MANIFEST_DIR")));
+            let loaded = crate::load::load(&path, path.as_str()).unwrap_or_else(|_| panic!("{name} loads"));
+            let model = crate::resolve::resolve(&loaded.profile, &loaded.source, name)
+                .unwrap_or_else(|_| panic!("{name} resolves"));
+            for document in renderer.render(&model).unwrap() {
+                let text = &document.text;
+                let fast = block::parse(text).unwrap_or_else(|| panic!("the fast reader refused {text}"));
+                let slow: Value = serde_yaml::from_str(text).unwrap();
+                assert_eq!(fast, slow, "{text}");
+                let meta = type_meta(text).unwrap();
+                let decoded = match (meta.api_version.as_str(), meta.kind.as_str()) {
+                    ("v1", "Namespace") => decode_value::<Namespace>(&fast).is_some(),
+                    ("v1", "ServiceAccount") => decode_value::<ServiceAccount>(&fast).is_some(),
+                    ("v1", "Service") => decode_value::<Service>(&fast).is_some(),
+                    ("apps/v1", "Deployment") => decode_value::<Deployment>(&fast).is_some(),
+                    ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+                        decode_value::<HorizontalPodAutoscaler>(&fast).is_some()
+                    }
+                    ("policy/v1", "PodDisruptionBudget") => decode_value::<PodDisruptionBudget>(&fast).is_some(),
+                    ("networking.k8s.io/v1", "NetworkPolicy") => decode_value::<NetworkPolicy>(&fast).is_some(),
+                    ("networking.k8s.io/v1", "Ingress") => decode_value::<Ingress>(&fast).is_some(),
+                    other => panic!("unexpected kind {other:?}"),
+                };
+                assert!(decoded, "{name}: {} did not decode on the fast path", document.template);
+            }
+        }
     }
 }
