@@ -15,6 +15,7 @@
 //! to the example profiles and 200 services, 3 runs each, as a smoke test for CI. No harness
 //! and no dependencies: `std::time::Instant` and medians. `GEN_BENCH_KEEP=1` keeps the
 //! generated profiles (the path is printed), e.g. for `perf record target/release/gen render`.
+//! `GEN_BENCH_SIZES=5000` measures only the generated profiles of those sizes.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -85,10 +86,23 @@ fn main() {
     // `cargo bench` passes `--bench` (and any filter); this binary takes none of them.
     let quick = std::env::var_os("GEN_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let sizes: &[usize] = if quick { &[200] } else { &[200, 1_000, 5_000] };
+    let sizes: Vec<usize> = match std::env::var("GEN_BENCH_SIZES") {
+        // GEN_BENCH_SIZES=5000 (comma-separated) measures only those generated profiles.
+        Ok(list) if !list.is_empty() => list
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("GEN_BENCH_SIZES is a comma-separated list of numbers")
+            })
+            .collect(),
+        _ if quick => vec![200],
+        _ => vec![200, 1_000, 5_000],
+    };
+    let only_generated = std::env::var_os("GEN_BENCH_SIZES").is_some_and(|v| !v.is_empty());
 
     let mut cases = Vec::new();
-    for name in ["dev", "prod", "quarantine"] {
+    for name in ["dev", "prod", "quarantine"].into_iter().filter(|_| !only_generated) {
         let path = root.join("profiles").join(format!("{name}.yaml"));
         cases.push(Case {
             name: name.to_owned(),
@@ -101,7 +115,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("gen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     let prod = std::fs::read_to_string(root.join("profiles/prod.yaml")).expect("profiles/prod.yaml is readable");
-    for &services in sizes {
+    for &services in &sizes {
         let name = format!("generated-{services}");
         let path = dir.join(format!("{name}.yaml"));
         std::fs::write(&path, generate_profile(&prod, services))
