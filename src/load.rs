@@ -24,20 +24,31 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
     let options = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .toplevel_mapping();
-    let tree = match marked_yaml::parse_yaml_with_options(0, &source.text, options) {
-        Ok(tree) => tree,
-        Err(error) => {
-            let diagnostic = syntax_diagnostic(&source, &error);
-            return Err((Some(source), vec![diagnostic]));
+    // The two parses (positions, and the strict types) are independent: run them side by side.
+    // The syntax check still decides first, exactly as if they ran one after the other.
+    let mut text = source.text.clone();
+    let (tree, first_try) = std::thread::scope(|scope| {
+        let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
+        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, options);
+        if let Ok(tree) = &tree {
+            source.index(tree);
         }
-    };
-    source.index(&tree);
+        (tree, typed.join().expect("the profile parser panicked"))
+    });
+    if let Err(error) = tree {
+        let diagnostic = syntax_diagnostic(&source, &error);
+        return Err((Some(source), vec![diagnostic]));
+    }
     // serde stops at the first error. An unknown key is the commonest one and harmless to
     // skip, so blank it out (keeping line numbers) and go on, to report every unknown key at once.
-    let mut text = source.text.clone();
     let mut found = Vec::new();
+    let mut first_try = Some(first_try);
     for _ in 0..MAX_UNKNOWN_KEYS {
-        match serde_yaml::from_str::<RawProfile>(&text) {
+        let parsed = match first_try.take() {
+            Some(parsed) => parsed,
+            None => serde_yaml::from_str::<RawProfile>(&text),
+        };
+        match parsed {
             Ok(profile) if found.is_empty() => return Ok(Loaded { source, profile }),
             Ok(_) => break,
             Err(error) => {
