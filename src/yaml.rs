@@ -70,14 +70,23 @@ fn write_nested(value: &Value, indent: usize, out: &mut String) {
 }
 
 fn push_indent(indent: usize, out: &mut String) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
+    }
 }
 
 fn write_scalar(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => write_string(s, out),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
@@ -100,13 +109,20 @@ const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "f
 /// (numbers, dates, times, `.inf`) or holding `:`, `#`, spaces or flow characters is quoted.
 fn is_plain_safe(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        // The longest reserved word has five letters.
+        && (s.len() > 5 || !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word)))
 }
 
 fn write_quoted(s: &str, out: &mut String) {
     out.push('"');
+    // Most quoted strings (quantities, paths, ports) need no escape at all.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
