@@ -12,6 +12,9 @@ pub mod objects;
 pub mod pod_security;
 pub mod waivers;
 
+#[cfg(test)]
+mod schema_tests;
+
 use k8s_openapi::api::core::v1::PodSpec;
 
 use crate::check::{Object, Typed};

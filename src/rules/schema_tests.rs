@@ -1,0 +1,183 @@
+//! Each schema rule, made to fire by one small edit of a shipped profile, and shown quiet on the
+//! shipped profiles as they are.
+//!
+//! A case is one `(from, to)` replacement in `profiles/<profile>.yaml`. The edited text goes
+//! through the whole pipeline (load, resolve, render, rules, waivers), and the case's code must
+//! be reported at the first line the edit changed. `tests/bad-profiles` proves the same codes end
+//! to end through the CLI; these tests sit beside the checks, so a broken check fails here first,
+//! named by its code.
+
+use crate::diagnostics::Diagnostic;
+use crate::locate::ProfileFile;
+use crate::pipeline::{self, Failure};
+use crate::render::Renderer;
+use crate::rules::catalog::{self, RULES, RuleKind};
+
+/// Schema codes no profile text can produce, the same that `tests/lint_corpus.rs` exempts. The
+/// first four are about the file system or about gen itself (a missing or unreadable file, an
+/// output directory gen may not overwrite, a template that renders an invalid object).
+/// `invalid-profile` is the catch-all for serde messages gen does not classify more precisely;
+/// no known profile reaches it (huge integers, null or list tiers and the like all come out as
+/// `invalid-type` or `invalid-value`).
+const NOT_FROM_PROFILE_TEXT: [&str; 5] = [
+    "profile-not-found",
+    "unreadable-profile",
+    "output-directory",
+    "template-defect",
+    "invalid-profile",
+];
+
+struct Case {
+    code: &'static str,
+    /// The shipped profile to edit: `dev`, `prod` or `quarantine`.
+    profile: &'static str,
+    /// The edit: the first occurrence of `from` becomes `to`.
+    from: &'static str,
+    to: &'static str,
+}
+
+const fn case(code: &'static str, profile: &'static str, from: &'static str, to: &'static str) -> Case {
+    Case {
+        code,
+        profile,
+        from,
+        to,
+    }
+}
+
+/// The whole `services` section of `quarantine.yaml`, its only service included.
+const QUARANTINE_SERVICES: &str = "services:
+  v3-api:
+    image: registry.coderev.example.com/coderev/v3-api:0.3.7@sha256:06c0823adf2a64c844f6d8e339cb381c9ac52e2bb9fe67bb14525bdd9b50859b
+    replicas: 1
+    resources:
+      cpu: {request: 100m, limit: 500m}
+      memory: {request: 256Mi, limit: 512Mi}
+";
+
+/// One realistic mistake per schema code, in catalogue order.
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // Shared settings through a YAML anchor instead of `serviceDefaults`.
+    case("invalid-yaml", "prod", "disruptionBudget: {", "disruptionBudget: &budget {"),
+    case("duplicate-key", "prod", "    replicas: 3\n", "    replicas: 3\n    replicas: 4\n"),
+    case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
+    // A probe that sets only its timings.
+    case("missing-field", "prod", "      path: /api/v1/health/startup\n", ""),
+    case("invalid-type", "prod", "replicas: 3", "replicas: \"3\""),
+    case("invalid-value", "prod", "egressMode: restricted", "egressMode: strict"),
+    case("invalid-name", "prod", "namespace: platform-v2-stable", "namespace: platform_v2_stable"),
+    case("invalid-label-key", "prod", "workload-type: compute", "workload type: compute"),
+    case("invalid-label-value", "prod", "workload-type: compute", "workload-type: gpu/compute"),
+    case("no-services", "quarantine", QUARANTINE_SERVICES, "services: {}\n"),
+    // The same dependency declared again for another port.
+    case("duplicate-name", "prod", "port: 8181}\n",
+         "port: 8181}\n    - {name: opa, namespace: platform-infrastructure, port: 9191}\n"),
+    case("unknown-port", "prod", "ports: [metrics]", "ports: [prometheus]"),
+    case("invalid-port", "prod", "port: 9000}", "port: 90000}"),
+    case("duplicate-port", "prod", "metrics: 9090", "metrics: 8000"),
+    case("invalid-replicas", "prod", "replicas: 3", "replicas: 0"),
+    case("invalid-image", "prod", "coderev/auth-service:", "coderev/Auth-Service:"),
+    // A new service that forgot its resources.
+    case("missing-resources", "prod", "  analysis-service:\n", concat!(
+         "  search-service:\n    image: registry.coderev.example.com/coderev/search-service:1.0.0\n\n",
+         "  analysis-service:\n")),
+    case("invalid-quantity", "prod", "request: 512Mi", "request: 512MB"),
+    case("request-above-limit", "prod", "request: 250m", "request: 2500m"),
+    case("invalid-probe", "prod", "path: /api/v1/health/live", "path: api/v1/health/live"),
+    case("invalid-shutdown", "prod", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 10"),
+    case("invalid-env-name", "prod", "    replicas: 3\n", "    replicas: 3\n    env: {LOG-LEVEL: info}\n"),
+    case("invalid-autoscaling", "prod", "maxReplicas: 20", "maxReplicas: 2"),
+    case("invalid-disruption-budget", "prod", "{minAvailable: 2}", "{minAvailable: 2, maxUnavailable: 1}"),
+    // The dependency is declared as `postgresql`.
+    case("unknown-dependency", "prod", "    replicas: 3\n", "    replicas: 3\n    dependsOn: [postgres]\n"),
+    case("invalid-host", "prod", "host: api.", "host: https://api."),
+    case("invalid-rate-limit", "prod", "rateLimitRps: 100", "rateLimitRps: 0"),
+    case("no-routes", "quarantine", "  routes:\n    - {path: /, service: v3-api}\n", "  routes: []\n"),
+    case("invalid-path", "prod", "{path: /api/auth,", "{path: api/auth,"),
+    // A route pasted and its path left unchanged.
+    case("duplicate-route", "prod", "{path: /health,", "{path: /api/auth,"),
+    case("unknown-service", "prod", "service: ai-orchestrator}", "service: ai-orchestrater}"),
+    case("invalid-waiver", "dev", "rule: egress-unrestricted", "rule: egress-unrestriced"),
+];
+
+/// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, as (code, line).
+fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = camino::Utf8PathBuf::try_from(dir.path().join(format!("{profile}.yaml"))).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let file = ProfileFile {
+        name: profile.to_owned(),
+        path,
+    };
+    let found: Vec<Diagnostic> = match pipeline::run(&file, &Renderer::new()) {
+        Ok(output) => output.report.findings,
+        Err(Failure::Profile(report)) => report.findings,
+        Err(Failure::Template(defect)) => panic!("{profile}: template defect {defect:?}"),
+    };
+    found.iter().map(|d| (d.code, d.position.map(|p| p.line))).collect()
+}
+
+fn shipped(profile: &str) -> String {
+    let path = format!("{}/profiles/{profile}.yaml", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn each_schema_rule_fires_at_the_line_its_edit_changed() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let original = shipped(case.profile);
+        assert!(
+            original.contains(case.from),
+            "{}: {:?} is not in {}.yaml",
+            case.code,
+            case.from,
+            case.profile
+        );
+        let text = original.replacen(case.from, case.to, 1);
+        let line = 1 + original.lines().zip(text.lines()).take_while(|(a, b)| a == b).count();
+        let found = findings(case.profile, &text);
+        if !found.contains(&(case.code, Some(line))) {
+            failures.push(format!(
+                "{} not at {}.yaml:{line}; got {found:?}",
+                case.code, case.profile
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn shipped_profiles_have_no_schema_finding() {
+    for profile in ["dev", "prod", "quarantine"] {
+        let schema: Vec<_> = findings(profile, &shipped(profile))
+            .into_iter()
+            .filter(|(code, _)| catalog::lookup(code).is_none_or(|r| r.kind == RuleKind::Schema))
+            .collect();
+        assert!(schema.is_empty(), "{profile}: {schema:?}");
+    }
+}
+
+#[test]
+fn every_schema_code_a_profile_can_cause_has_a_case() {
+    for case in CASES {
+        let rule = catalog::lookup(case.code).unwrap_or_else(|| panic!("{} is not in the catalogue", case.code));
+        assert_eq!(rule.kind, RuleKind::Schema, "{} is not a schema rule", case.code);
+        assert!(
+            !NOT_FROM_PROFILE_TEXT.contains(&case.code),
+            "{} has a case: drop its exemption",
+            case.code
+        );
+    }
+    for code in NOT_FROM_PROFILE_TEXT {
+        assert!(catalog::lookup(code).is_some(), "{code} is no longer in the catalogue");
+    }
+    let missing: Vec<&str> = RULES
+        .iter()
+        .filter(|r| r.kind == RuleKind::Schema && !NOT_FROM_PROFILE_TEXT.contains(&r.code))
+        .map(|r| r.code)
+        .filter(|code| !CASES.iter().any(|c| c.code == *code))
+        .collect();
+    assert!(missing.is_empty(), "schema rules without a case in CASES: {missing:?}");
+}
