@@ -395,7 +395,7 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
             out,
             "  {}! not written by gen: {}{} (gen render refuses to run until they are moved; --force deletes them)",
             p.removed,
-            drift.foreign.join(", "),
+            crate::output_dir::some(&drift.foreign),
             p.reset
         );
     }

@@ -21,9 +21,9 @@ use crate::index;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("`{dir}` holds files that gen did not write: {}", .files.join(", "))]
+    #[error("`{dir}` holds files that gen did not write: {}", some(.files))]
     ForeignFiles { dir: Utf8PathBuf, files: Vec<String> },
-    #[error("generated files in `{dir}` were changed since gen wrote them (by hand, or by a merge): {}", .files.join(", "))]
+    #[error("generated files in `{dir}` were changed since gen wrote them (by hand, or by a merge): {}", some(.files))]
     EditedFiles { dir: Utf8PathBuf, files: Vec<String> },
     #[error("`{dir}` holds the output of other renders, which this one would delete: {}", .dirs.join(", "))]
     OtherRenders { dir: Utf8PathBuf, dirs: Vec<String> },
@@ -41,6 +41,16 @@ pub enum OutputError {
     Read { path: Utf8PathBuf, source: io::Error },
     #[error("cannot write `{path}`: {source}")]
     Io { path: Utf8PathBuf, source: io::Error },
+}
+
+/// Up to ten paths, and how many more: enough to act on without flooding the terminal.
+pub fn some(paths: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = paths.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(", and {} more", paths.len() - SHOWN));
+    }
+    text
 }
 
 fn write_error(path: &Utf8Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -353,7 +363,13 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
     let outcome = Outcome {
         written: plan.written.len(),
         unchanged: plan.unchanged.len(),
-        removed: plan.removed.len() + if options.force { plan.foreign.len() } else { 0 },
+        // Forced over: what gen did not write and the new set does not replace is deleted.
+        removed: plan.removed.len()
+            + if options.force {
+                plan.foreign.iter().filter(|p| !paths.contains(p.as_str())).count()
+            } else {
+                0
+            },
     };
     if outcome.written == 0 && outcome.removed == 0 && tree.exists {
         return Ok(outcome);
