@@ -27,6 +27,9 @@ pub struct Object {
     pub value: Value,
     /// The same object as its Kubernetes type, for the rules to read without decoding again.
     pub typed: Typed,
+    /// `value` as the YAML document gen emits. Written here, where objects are checked on
+    /// every core, so emitting is only putting documents together.
+    pub yaml: String,
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
     pub service: Option<String>,
@@ -101,7 +104,10 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         .as_str()
         .ok_or_else(|| defect(&what, "metadata.name is missing".into()))?
         .to_owned();
+    let mut yaml = String::with_capacity(rendered.text.len() + rendered.text.len() / 8);
+    crate::yaml::write_document(&encoded, &mut yaml);
     Ok(Object {
+        yaml,
         kind,
         namespace: metadata["namespace"].as_str().map(str::to_owned),
         name,

@@ -43,10 +43,10 @@ pub fn sort_for_apply(objects: &mut [Object]) {
 
 /// One multi-document YAML stream.
 pub fn stream(objects: &[Object]) -> String {
-    let mut out = String::with_capacity(objects.len() * 2048);
+    let mut out = String::with_capacity(objects.iter().map(|o| o.yaml.len() + 4).sum());
     for object in objects {
         out.push_str("---\n");
-        yaml::write_document(&object.value, &mut out);
+        out.push_str(&object.yaml);
     }
     out
 }
@@ -66,8 +66,9 @@ pub fn files(profile: &str, objects: &[Object]) -> Vec<File> {
     let mut files: Vec<File> = objects
         .iter()
         .map(|object| {
-            let mut contents = header.clone();
-            yaml::write_document(&object.value, &mut contents);
+            let mut contents = String::with_capacity(header.len() + object.yaml.len());
+            contents.push_str(&header);
+            contents.push_str(&object.yaml);
             File {
                 path: object_path(object),
                 contents,
@@ -114,11 +115,15 @@ mod tests {
     use super::*;
 
     fn object(kind: &str, name: &str, service: Option<&str>) -> Object {
+        let value = json!({"kind": kind, "metadata": {"name": name}});
+        let mut yaml = String::new();
+        yaml::write_document(&value, &mut yaml);
         Object {
+            yaml,
             kind: kind.into(),
             namespace: Some("ns".into()),
             name: name.into(),
-            value: json!({"kind": kind, "metadata": {"name": name}}),
+            value,
             typed: crate::check::Typed::ServiceAccount(Box::default()),
             template: "t",
             service: service.map(Into::into),
