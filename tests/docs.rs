@@ -4,23 +4,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
-
-fn oracle(tool: &str) -> PathBuf {
-    let bin = std::env::var_os("GEN_ORACLES_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv-oracles/bin"));
-    let path = bin.join(tool);
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/test` (it installs the validators)",
-        path.display()
-    );
-    path
-}
 
 fn validate_workflow(path: &std::path::Path) -> (bool, String) {
     let output = Command::new(oracle("check-jsonschema"))

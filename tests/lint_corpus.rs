@@ -443,19 +443,6 @@ print(f"{Validator.__name__}: {len(documents)} documents, {errors} errors")
 sys.exit(1 if errors else 0)
 "#;
 
-fn python() -> PathBuf {
-    let bin = std::env::var_os("GEN_ORACLES_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv-oracles/bin"));
-    let path = bin.join("python");
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/test` (it installs the validators)",
-        path.display()
-    );
-    path
-}
-
 fn sarif_schema() -> PathBuf {
     let path = repo_root().join(".tools/sarif-2.1.0.json");
     assert!(
@@ -468,7 +455,7 @@ fn sarif_schema() -> PathBuf {
 
 /// Runs the validator over `documents`; returns whether all are valid, and what it printed.
 fn validate_sarif(documents: &[PathBuf]) -> (bool, String) {
-    let output = Command::new(python())
+    let output = Command::new(oracle("python"))
         .arg("-c")
         .arg(VALIDATE_PY)
         .arg(sarif_schema())

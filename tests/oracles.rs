@@ -11,19 +11,6 @@ use std::process::Command;
 
 use common::*;
 
-fn oracle(tool: &str) -> PathBuf {
-    let bin = std::env::var_os("GEN_ORACLES_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv-oracles/bin"));
-    let path = bin.join(tool);
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/test` (it installs the validators)",
-        path.display()
-    );
-    path
-}
-
 fn run(command: &mut Command) -> (bool, String) {
     let output = command
         .output()

@@ -10,23 +10,10 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::*;
-
-fn pre_commit() -> PathBuf {
-    let bin = std::env::var_os("GEN_ORACLES_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv-oracles/bin"));
-    let path = bin.join("pre-commit");
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/test` (it installs the validators)",
-        path.display()
-    );
-    path
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
@@ -74,7 +61,7 @@ fn hook_repository(dir: &Path) -> String {
 }
 
 fn run_hooks(app: &Path, cache: &Path, hook: Option<&str>) -> Output {
-    let mut command = Command::new(pre_commit());
+    let mut command = Command::new(oracle("pre-commit"));
     command.arg("run");
     if let Some(hook) = hook {
         command.arg(hook);

@@ -12,6 +12,21 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A validator installed by `scripts/test` (into `.venv-oracles/bin`, or GEN_ORACLES_BIN).
+/// Missing, the test fails with instructions instead of passing silently.
+pub fn oracle(tool: &str) -> PathBuf {
+    let bin = std::env::var_os("GEN_ORACLES_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv-oracles/bin"));
+    let path = bin.join(tool);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `scripts/test` (it installs the validators)",
+        path.display()
+    );
+    path
+}
+
 /// Runs `gen` with `args` in the repository root (where `profiles/` is).
 pub fn gen_cmd(args: &[&str]) -> Output {
     gen_in(&repo_root(), args)
