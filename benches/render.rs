@@ -28,6 +28,10 @@ use gen_core::pipeline::{self, Failure};
 use gen_core::render::Renderer;
 use gen_core::{check, emit, load, resolve, rules};
 
+/// The allocator the `gen` binary uses, so the in-process figures measure the same thing.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The generator the tests use too (`tests/common/generated.rs`), so both measure one shape.
 #[path = "../tests/common/generated.rs"]
 mod generated;

@@ -14,6 +14,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod output_dir;
+pub mod parallel;
 pub mod pipeline;
 pub mod profile;
 pub mod quantity;

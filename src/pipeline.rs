@@ -1,7 +1,5 @@
 //! The stages in order: load -> resolve -> render -> check -> policy rules and waivers.
 
-use std::thread;
-
 use crate::check::{self, Object, TemplateDefect};
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::load;
@@ -142,9 +140,7 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
     };
     let mut objects = check(renderer.render_namespace(&profile).map_err(render_error)?)?;
     let services: Vec<(usize, &str)> = model.services.iter().map(|s| s.name.as_str()).enumerate().collect();
-    let workers = thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk_size = services.len().div_ceil(workers).max(16);
-    let work = |chunk: &[(usize, &str)]| -> Result<Vec<Object>, Failure> {
+    let results = crate::parallel::map_chunks(&services, 16, |chunk| -> Result<Vec<Object>, Failure> {
         let mut out = Vec::with_capacity(chunk.len() * 6);
         for &(index, name) in chunk {
             out.extend(check(
@@ -152,16 +148,6 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
             )?);
         }
         Ok(out)
-    };
-    let results: Vec<Result<Vec<Object>, Failure>> = thread::scope(|scope| {
-        let handles: Vec<_> = services
-            .chunks(chunk_size)
-            .map(|chunk| scope.spawn(move || work(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a render worker panicked"))
-            .collect()
     });
     for result in results {
         objects.extend(result?);

@@ -132,15 +132,24 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     let mut findings = Findings::new(model.tier, source);
     model::check(model, &mut findings);
-    for object in objects {
-        objects::check(object, &mut findings);
-        if let Some((pod, path)) = pod_spec(object) {
-            pod_security::check(object, pod, path, &mut findings);
-            objects::check_pod(object, pod, path, &mut findings);
-        }
-    }
-    cross_object::check(objects, &mut findings);
     let mut found = findings.into_vec();
+    // Rules on one object at a time are independent: spread them over the cores.
+    for chunk in crate::parallel::map_chunks(objects, 256, |chunk| {
+        let mut findings = Findings::new(model.tier, source);
+        for object in chunk {
+            objects::check(object, &mut findings);
+            if let Some((pod, path)) = pod_spec(object) {
+                pod_security::check(object, pod, path, &mut findings);
+                objects::check_pod(object, pod, path, &mut findings);
+            }
+        }
+        findings.into_vec()
+    }) {
+        found.extend(chunk);
+    }
+    let mut findings = Findings::new(model.tier, source);
+    cross_object::check(objects, &mut findings);
+    found.extend(findings.into_vec());
     crate::diagnostics::dedup(&mut found);
     found
 }

@@ -1,0 +1,46 @@
+//! Spreading independent work over every core, with results in input order, so output never
+//! depends on the number of cores or on scheduling.
+
+use std::thread;
+
+/// `work` applied to consecutive chunks of `items` (at least `min_chunk` long, so small inputs
+/// stay on one thread), one chunk per core; the results come back in the order of the chunks.
+pub fn map_chunks<T, R, F>(items: &[T], min_chunk: usize, work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&[T]) -> R + Sync,
+{
+    let workers = thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk_size = items.len().div_ceil(workers).max(min_chunk).max(1);
+    if items.len() <= chunk_size {
+        return vec![work(items)];
+    }
+    thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk_size)
+            .map(|chunk| {
+                let work = &work;
+                scope.spawn(move || work(chunk))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_and_covers_every_item() {
+        let items: Vec<u32> = (0..1000).collect();
+        let sums = map_chunks(&items, 16, |chunk| chunk.to_vec());
+        assert_eq!(sums.concat(), items);
+        assert_eq!(map_chunks(&items[..3], 16, |c| c.len()), [3], "small inputs stay whole");
+        assert_eq!(map_chunks::<u32, usize, _>(&[], 16, |c| c.len()), [0]);
+    }
+}
