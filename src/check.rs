@@ -9,6 +9,7 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -23,12 +24,12 @@ pub struct Object {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
-    /// The object as its Kubernetes type encodes it (field order is the type's, maps sorted).
-    pub value: Value,
     /// The same object as its Kubernetes type, for the rules to read without decoding again.
     pub typed: Typed,
-    /// `value` as the YAML document gen emits. Written here, where objects are checked on
-    /// every core, so emitting is only putting documents together.
+    /// The YAML document gen emits: the object as its Kubernetes type encodes it (field order
+    /// is the type's, maps sorted). Written here, where objects are checked on every core, so
+    /// emitting is only putting documents together; the encoded value itself is not kept, as
+    /// it would be most of a large render's memory.
     pub yaml: String,
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
@@ -46,6 +47,36 @@ pub enum Typed {
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     NetworkPolicy(Box<NetworkPolicy>),
     Ingress(Box<Ingress>),
+}
+
+impl Typed {
+    /// The object's metadata, whatever its kind.
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Typed::Namespace(o) => &o.metadata,
+            Typed::ServiceAccount(o) => &o.metadata,
+            Typed::Service(o) => &o.metadata,
+            Typed::Deployment(o) => &o.metadata,
+            Typed::HorizontalPodAutoscaler(o) => &o.metadata,
+            Typed::PodDisruptionBudget(o) => &o.metadata,
+            Typed::NetworkPolicy(o) => &o.metadata,
+            Typed::Ingress(o) => &o.metadata,
+        }
+    }
+
+    /// The same, to change in tests.
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Typed::Namespace(o) => &mut o.metadata,
+            Typed::ServiceAccount(o) => &mut o.metadata,
+            Typed::Service(o) => &mut o.metadata,
+            Typed::Deployment(o) => &mut o.metadata,
+            Typed::HorizontalPodAutoscaler(o) => &mut o.metadata,
+            Typed::PodDisruptionBudget(o) => &mut o.metadata,
+            Typed::NetworkPolicy(o) => &mut o.metadata,
+            Typed::Ingress(o) => &mut o.metadata,
+        }
+    }
 }
 
 impl Object {
@@ -111,7 +142,6 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         kind,
         namespace: metadata["namespace"].as_str().map(str::to_owned),
         name,
-        value: encoded,
         typed,
         template: rendered.template,
         service: rendered.service,

@@ -123,7 +123,6 @@ mod tests {
             kind: kind.into(),
             namespace: Some("ns".into()),
             name: name.into(),
-            value,
             typed: crate::check::Typed::ServiceAccount(Box::default()),
             template: "t",
             service: service.map(Into::into),

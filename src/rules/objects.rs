@@ -105,7 +105,7 @@ pub fn check(object: &Object, findings: &mut Findings) {
 }
 
 fn required_labels(object: &Object, findings: &mut Findings) {
-    let labels = object.value["metadata"]["labels"].as_object();
+    let labels = object.typed.metadata().labels.as_ref();
     let mut required = vec!["app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
     if object.service.is_some() {
         required.extend(["app.kubernetes.io/name", "app.kubernetes.io/instance"]);
@@ -394,10 +394,8 @@ mod tests {
     fn labels<'f>(
         f: &'f mut crate::rules::testing::Fixture,
         kind: &str,
-    ) -> &'f mut serde_json::Map<String, serde_json::Value> {
-        f.object(kind, None).value["metadata"]["labels"]
-            .as_object_mut()
-            .unwrap()
+    ) -> &'f mut std::collections::BTreeMap<String, String> {
+        f.object(kind, None).typed.metadata_mut().labels.as_mut().unwrap()
     }
 
     rule_tests!(required_labels, "required-labels", f => { labels(&mut f, "Service").remove("app.kubernetes.io/name"); });
