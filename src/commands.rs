@@ -35,12 +35,15 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         return exit::FINDINGS;
     }
     let Some(dir) = &args.output else {
-        let stream: String = outputs.iter().map(|o| emit::stream(&o.objects)).collect();
-        let code = write_stdout(&stream);
+        let mut stdout = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+        let written = outputs
+            .iter()
+            .try_for_each(|o| emit::write_stream(&o.objects, &mut stdout))
+            .and_then(|()| stdout.flush());
         // The process ends right after this; freeing tens of thousands of objects one by one
         // would take longer than rendering them did.
-        std::mem::forget((outputs, stream));
-        return code;
+        std::mem::forget(outputs);
+        return stdout_result(written);
     };
     if args.check {
         return check_render(dir, &outputs, &profiles, args.all);
@@ -541,7 +544,11 @@ fn prefixed(profile: &str, files: Vec<emit::File>) -> impl Iterator<Item = emit:
 
 fn write_stdout(text: &str) -> i32 {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    stdout_result(stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()))
+}
+
+fn stdout_result(written: io::Result<()>) -> i32 {
+    match written {
         Ok(()) => exit::OK,
         // A reader that stops early (`gen render prod | head`) is not an error.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit::OK,

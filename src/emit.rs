@@ -51,6 +51,15 @@ pub fn stream(objects: &[Object]) -> String {
     out
 }
 
+/// The same stream, written straight to `out` (no copy of the whole stream in memory).
+pub fn write_stream(objects: &[Object], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    for object in objects {
+        out.write_all(b"---\n")?;
+        out.write_all(object.yaml.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// A file to write, at a path relative to the output directory (always `/`-separated).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
