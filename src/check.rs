@@ -65,6 +65,7 @@ impl Typed {
     }
 
     /// The same, to change in tests.
+    #[cfg(test)]
     pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
         match self {
             Typed::Namespace(o) => &mut o.metadata,

@@ -52,7 +52,8 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(files) => files,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let keep: Vec<&Utf8Path> = profiles.iter().map(|p| p.path.as_path()).collect();
+    let mut keep: Vec<&Utf8Path> = profiles.iter().map(|p| p.path.as_path()).collect();
+    keep.push(&global.profiles_dir);
     let options = output_dir::WriteOptions {
         force: args.force,
         prune_renders: args.all,
@@ -106,7 +107,14 @@ fn check_render(dir: &Utf8Path, outputs: &[Output], profiles: &[ProfileFile], al
     } else {
         format!("gen render {} -o {dir}", profiles[0].name)
     };
-    eprintln!("gen: stale: {}; run `{command}` to update", stale.join(", "));
+    if drifts.iter().any(|d| d.drift.needs_force()) {
+        eprintln!(
+            "gen: stale: {}; it holds files gen will not replace on its own (see above): review them, then run `{command} --force`",
+            stale.join(", ")
+        );
+    } else {
+        eprintln!("gen: stale: {}; run `{command}` to update", stale.join(", "));
+    }
     exit::FINDINGS
 }
 
@@ -223,8 +231,15 @@ fn output_files(outputs: &[Output], all: bool) -> Result<Vec<emit::File>, Diagno
 fn output_error(error: output_dir::OutputError) -> Diagnostic {
     use output_dir::OutputError as E;
     let hint = match &error {
+        E::ForeignFiles { marked: true, .. } => Some(
+            "they carry gen's marker line but no .gen-index lists them: output of an older gen \
+             (run once with --force if the directory holds nothing else), or copies of generated files",
+        ),
         E::ForeignFiles { .. } => {
             Some("move those files elsewhere, pick another directory, or pass --force to delete them")
+        }
+        E::OtherProfile { .. } => {
+            Some("render each profile into its own directory, or pass --force to replace the other render")
         }
         E::EditedFiles { .. } => Some(
             "generated files are rewritten by every render: put the change in the profile, \
@@ -376,10 +391,15 @@ fn check_human(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) ->
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
     let waived: usize = reports.iter().map(|r| r.waived.len()).sum();
     let stale = drifts.iter().filter(|d| !d.drift.is_clean()).count();
+    let force = if drifts.iter().any(|d| d.drift.needs_force()) {
+        " --force` once you have reviewed the files it would replace"
+    } else {
+        "`"
+    };
     let outputs = if stale == 0 {
         format!("{out} up to date")
     } else {
-        format!("{out} stale (run `gen render --all -o {out}`)")
+        format!("{out} stale (run `gen render --all -o {out}{force})")
     };
     text.push_str(&format!(
         "\ngen check: {} profile{}: {}; {outputs}\n",

@@ -25,6 +25,9 @@ pub struct Drift {
     pub missing: bool,
     /// Staging directories an interrupted render left inside: the next render removes them.
     pub debris: Vec<String>,
+    /// gen's files changed since it wrote them (by hand, or by a merge): a render refuses to
+    /// overwrite them without `--force`.
+    pub edited: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +78,11 @@ impl Drift {
         self.files.is_empty() && self.foreign.is_empty() && self.debris.is_empty()
     }
 
+    /// Whether `gen render` would refuse to update the directory without `--force`.
+    pub fn needs_force(&self) -> bool {
+        !self.foreign.is_empty() || !self.edited.is_empty()
+    }
+
     fn paths(&self, state: FileState) -> Vec<&str> {
         self.files
             .iter()
@@ -117,6 +125,7 @@ pub fn compare(tree: &Tree, files: &[File]) -> Drift {
         foreign: plan.foreign,
         missing: !tree.exists && !files.is_empty(),
         debris: tree.debris.iter().cloned().collect(),
+        edited: plan.edits_lost,
         ..Drift::default()
     };
     drift.objects = object_changes(&changes, &mut drift.unreadable);
@@ -399,6 +408,15 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
             p.reset
         );
     }
+    if !drift.edited.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}! changed since gen wrote them (by hand, or by a merge): {}{} (gen render keeps them until --force)",
+            p.removed,
+            crate::output_dir::some(&drift.edited),
+            p.reset
+        );
+    }
     for path in &drift.unreadable {
         let _ = writeln!(out, "  ! {path} is not valid YAML (see the file diff)");
     }
@@ -489,6 +507,7 @@ pub fn json(drift: &Drift, dir: &str) -> Value {
             "removed": drift.paths(FileState::Removed),
         },
         "notWrittenByGen": drift.foreign,
+        "editedSinceWritten": drift.edited,
         "unreadable": drift.unreadable,
         "leftByInterruptedRenders": drift.debris,
     })

@@ -22,11 +22,19 @@ use crate::index;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("`{dir}` holds files that gen did not write: {}", some(.files))]
-    ForeignFiles { dir: Utf8PathBuf, files: Vec<String> },
+    ForeignFiles {
+        dir: Utf8PathBuf,
+        files: Vec<String>,
+        /// Every one of them carries gen's marker line: most likely output of a gen from
+        /// before `.gen-index`, or copies of generated files.
+        marked: bool,
+    },
     #[error("generated files in `{dir}` were changed since gen wrote them (by hand, or by a merge): {}", some(.files))]
     EditedFiles { dir: Utf8PathBuf, files: Vec<String> },
     #[error("`{dir}` holds the output of other renders, which this one would delete: {}", .dirs.join(", "))]
     OtherRenders { dir: Utf8PathBuf, dirs: Vec<String> },
+    #[error("`{dir}` holds the render of profile `{old}`; this is profile `{new}`")]
+    OtherProfile { dir: Utf8PathBuf, old: String, new: String },
     #[error("`{0}` exists and is not a directory")]
     NotADirectory(Utf8PathBuf),
     #[error("`{path}` is a symbolic link; gen replaces the directory itself, so name the real directory: `{target}`")]
@@ -116,7 +124,9 @@ impl Tree {
                 let child = join(&relative, &name);
                 let file_type = entry.file_type().map_err(read_error(&absolute))?;
                 if file_type.is_dir() {
-                    if is_staging_name(&name) {
+                    // gen stages beside the directory it writes, so debris of a render of
+                    // `out/prod` sits directly in `out`; deeper down such a name is the user's.
+                    if relative.is_empty() && is_staging_name(&name) {
                         tree.debris.insert(child.clone());
                     }
                     tree.dirs.insert(child.clone());
@@ -181,9 +191,10 @@ impl Tree {
         for (path, bytes) in &self.files {
             let Some(base) = index_base(path) else { continue };
             let index = index::parse(&String::from_utf8_lossy(bytes));
-            // An index below the top is trusted only in the directory named after its profile,
-            // where `gen render --all` put it: a copied or moved render is the user's.
-            let at_home = base.is_empty() || index.profile.as_deref() == Some(last_segment(base));
+            // An index below the top is trusted only one level down, in the directory named
+            // after its profile, where `gen render --all` put it: a copied or moved render
+            // (out/prod-backup, out/old/prod) is the user's.
+            let at_home = base.is_empty() || (!base.contains('/') && index.profile.as_deref() == Some(base));
             if !at_home || self.is_debris(path) {
                 continue;
             }
@@ -226,10 +237,6 @@ fn index_base(path: &str) -> Option<&str> {
     }
 }
 
-fn last_segment(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
 fn join(base: &str, path: &str) -> String {
     if base.is_empty() {
         path.to_owned()
@@ -268,6 +275,8 @@ pub struct Plan {
     pub edits_lost: Vec<String>,
     /// Whole renders below the top (`out/<profile>`) that the new set would remove.
     pub renders_removed: Vec<String>,
+    /// The profile whose render the directory holds, when the new set is another's.
+    pub other_profile: Option<(String, String)>,
 }
 
 impl Plan {
@@ -300,8 +309,24 @@ impl Plan {
         plan.renders_removed = ownership
             .renders
             .into_iter()
-            .filter(|base| !files.iter().any(|f| is_below(&f.path, base)))
+            // Kept only if the new set renders that profile there: a profile named `services`
+            // is not kept by another profile's `services/<name>/` files.
+            .filter(|base| {
+                let index = join(base, index::FILE_NAME);
+                !files.iter().any(|f| f.path == index)
+            })
             .collect();
+        let top_profile = |bytes: &[u8]| index::parse(&String::from_utf8_lossy(bytes)).profile;
+        let old = tree.files.get(index::FILE_NAME).and_then(|b| top_profile(b));
+        let new = files
+            .iter()
+            .find(|f| f.path == index::FILE_NAME)
+            .and_then(|f| top_profile(f.contents.as_bytes()));
+        if let (Some(old), Some(new)) = (old, new) {
+            if old != new {
+                plan.other_profile = Some((old, new));
+            }
+        }
         plan
     }
 
@@ -327,7 +352,8 @@ pub struct WriteOptions<'a> {
     /// Whole renders below the directory may be pruned: `--all` output of profiles that no
     /// longer exist. A single render into `out` must not delete `out/<profile>`.
     pub prune_renders: bool,
-    /// Files that must not be inside the directory: the profiles being rendered.
+    /// Paths that must not be inside the directory: the profiles being rendered and the
+    /// profiles directory.
     pub keep: &'a [&'a Utf8Path],
 }
 
@@ -351,14 +377,18 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
         }
     }
     let parent = parent_of(dir);
+    // Before creating `parent`: the nearest directory that already exists is where a writer
+    // of `parent` itself (`--all -o out` against `-o out/prod`, out/ not there yet) waits too.
+    let existing = nearest_existing(&parent);
     fs::create_dir_all(&parent).map_err(write_error(&parent))?;
     // Held until this function returns: one writer at a time for this directory and its
     // siblings, so no run clears another's staging directory or swaps in between.
-    let _locks = lock::exclusive(&[parent.as_path(), dir])?;
+    let _locks = lock::exclusive(&[existing.as_path(), parent.as_path(), dir])?;
+    restore_set_aside(&parent, dir);
     let tree = Tree::read(dir)?;
     let plan = Plan::new(&tree, files);
     if !options.force {
-        refuse_to_lose_work(dir, &plan, options)?;
+        refuse_to_lose_work(dir, &tree, &plan, options)?;
     }
     let outcome = Outcome {
         written: plan.written.len(),
@@ -402,11 +432,23 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
     Ok(outcome)
 }
 
-fn refuse_to_lose_work(dir: &Utf8Path, plan: &Plan, options: WriteOptions) -> Result<(), OutputError> {
+fn refuse_to_lose_work(dir: &Utf8Path, tree: &Tree, plan: &Plan, options: WriteOptions) -> Result<(), OutputError> {
     if !plan.foreign.is_empty() {
         return Err(OutputError::ForeignFiles {
             dir: dir.to_owned(),
             files: plan.foreign.clone(),
+            marked: plan.foreign.iter().all(|p| {
+                tree.files
+                    .get(p)
+                    .is_some_and(|bytes| bytes.starts_with(crate::emit::MARKER.as_bytes()))
+            }),
+        });
+    }
+    if let Some((old, new)) = &plan.other_profile {
+        return Err(OutputError::OtherProfile {
+            dir: dir.to_owned(),
+            old: old.clone(),
+            new: new.clone(),
         });
     }
     if !plan.edits_lost.is_empty() {
@@ -444,8 +486,8 @@ pub fn check_relative(path: &str) -> Result<(), OutputError> {
 }
 
 /// gen replaces the output directory as a whole, so it must not be one whose loss would hurt
-/// beyond the render: the filesystem root, the home directory, the current directory or one
-/// above it, or a directory holding a profile. Checked before anything is read, so a mistyped
+/// beyond the render: the filesystem root, the home directory or one above it, the current
+/// directory or one above it, a git checkout, or a directory holding the profiles. Checked before anything is read, so a mistyped
 /// `-o ..` fails at once instead of reading a whole tree.
 fn refuse_precious(dir: &Utf8Path, keep: &[&Utf8Path]) -> Result<(), OutputError> {
     let refuse = |why: String| OutputError::Protected {
@@ -456,35 +498,44 @@ fn refuse_precious(dir: &Utf8Path, keep: &[&Utf8Path]) -> Result<(), OutputError
         return Err(refuse("the output directory must be named".into()));
     }
     // A directory that does not exist yet holds nothing to lose.
-    let Ok(real) = dir.canonicalize_utf8() else {
-        return Ok(());
-    };
-    if real.parent().is_none() {
-        return Err(refuse("it is the filesystem root".into()));
-    }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    if home
-        .and_then(|h| h.canonicalize().ok())
-        .is_some_and(|h| h == real.as_std_path())
-    {
-        return Err(refuse("it is the home directory".into()));
-    }
-    if std::env::current_dir()
-        .and_then(|cwd| cwd.canonicalize())
-        .is_ok_and(|cwd| cwd.starts_with(&real))
-    {
-        return Err(refuse(
-            "it holds the current directory; name a directory inside it, such as `out`".into(),
-        ));
-    }
-    for file in keep {
-        if file.canonicalize_utf8().is_ok_and(|f| f.starts_with(&real)) {
-            return Err(refuse(format!(
-                "it holds the profile `{file}`; render into a directory of its own"
-            )));
+    if let Ok(real) = dir.canonicalize_utf8() {
+        if let Some(why) = why_precious(&real, keep) {
+            return Err(refuse(why));
         }
     }
+    // `out/..` and `.` name no directory of their own to stage beside and swap.
+    if dir.file_name().is_none() {
+        return Err(refuse(
+            "name the directory itself, without `.` or `..` at the end".into(),
+        ));
+    }
     Ok(())
+}
+
+/// Why the existing directory `real` (canonical) must not be replaced, if it must not.
+fn why_precious(real: &Utf8Path, keep: &[&Utf8Path]) -> Option<String> {
+    if real.parent().is_none() {
+        return Some("it is the filesystem root".into());
+    }
+    let holds = |path: std::path::PathBuf| path.canonicalize().is_ok_and(|p| p.starts_with(real));
+    if std::env::current_dir().is_ok_and(holds) {
+        return Some("it holds the current directory; name a directory inside it, such as `out`".into());
+    }
+    if std::env::var_os("HOME").is_some_and(|home| holds(home.into())) {
+        return Some("it holds the home directory".into());
+    }
+    if real.join(".git").exists() {
+        return Some("it holds a git repository (`.git`)".into());
+    }
+    keep.iter()
+        .find(|file| holds(file.as_std_path().to_owned()))
+        .map(|file| format!("it holds the profiles (`{file}`); render into a directory of its own"))
+}
+
+fn nearest_existing(dir: &Utf8Path) -> Utf8PathBuf {
+    dir.ancestors()
+        .find(|a| !a.as_str().is_empty() && a.is_dir())
+        .map_or_else(|| Utf8PathBuf::from("."), Utf8Path::to_owned)
 }
 
 fn parent_of(dir: &Utf8Path) -> Utf8PathBuf {
@@ -505,6 +556,25 @@ fn is_staging_name(name: &str) -> bool {
     head.len() > 1 && head.starts_with('.') && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A swap by renames that died between its two renames left the old tree aside
+/// (`.<name>.gen-staging-<pid>-old`) and no `dir`: put the old tree back before anything else,
+/// rather than treat it as debris and delete it.
+fn restore_set_aside(parent: &Utf8Path, dir: &Utf8Path) {
+    let Some(name) = dir.file_name() else { return };
+    if dir.exists() {
+        return;
+    }
+    let prefix = format!(".{name}{STAGING_INFIX}");
+    let Ok(entries) = parent.read_dir_utf8() else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        if file_name.starts_with(&prefix) && file_name.ends_with("-old") && is_staging_name(file_name) {
+            let _ = fs::rename(entry.path(), dir);
+            return;
+        }
+    }
+}
+
 /// A fresh hidden sibling of `dir`, on the same filesystem so the swap is a rename. Staging
 /// directories left behind by an interrupted run are removed first (the lock makes sure no
 /// other run is using them).
@@ -515,9 +585,10 @@ fn staging_dir(parent: &Utf8Path, dir: &Utf8Path) -> Result<Utf8PathBuf, OutputE
     let prefix = format!(".{name}{STAGING_INFIX}");
     if let Ok(entries) = parent.read_dir_utf8() {
         for entry in entries.flatten() {
-            if entry.file_name().starts_with(&prefix) && is_staging_name(entry.file_name()) {
-                let _ = fs::remove_dir_all(entry.path());
+            if !entry.file_name().starts_with(&prefix) || !is_staging_name(entry.file_name()) {
+                continue;
             }
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
     let staging = parent.join(format!("{prefix}{}", std::process::id()));
@@ -597,8 +668,20 @@ mod lock {
     /// two writers must not mix.
     #[cfg(unix)]
     pub fn exclusive(dirs: &[&Utf8Path]) -> Result<Vec<std::fs::File>, OutputError> {
-        let mut held = Vec::with_capacity(dirs.len());
+        use std::os::unix::fs::MetadataExt;
+        let mut held: Vec<std::fs::File> = Vec::with_capacity(dirs.len());
         for dir in dirs {
+            // flock is per open file: locking one directory twice (`.` and `out/..`) through
+            // two handles would wait on itself.
+            let same = |handle: &std::fs::File| {
+                let (Ok(a), Ok(b)) = (handle.metadata(), std::fs::metadata(dir)) else {
+                    return false;
+                };
+                a.dev() == b.dev() && a.ino() == b.ino()
+            };
+            if held.iter().any(same) {
+                continue;
+            }
             if let Some(handle) = lock_dir(dir)? {
                 held.push(handle);
             }
@@ -747,14 +830,16 @@ mod tests {
         let render = nested("prod", &[file("a.yaml", "1")]);
         write(&dir, &render, PLAIN).unwrap();
         fs::copy(dir.join("prod/a.yaml"), dir.join("copy.yaml")).unwrap();
-        fs::create_dir_all(dir.join("prod-backup")).unwrap();
-        for name in ["a.yaml", ".gen-index"] {
-            fs::copy(dir.join("prod").join(name), dir.join("prod-backup").join(name)).unwrap();
+        for copy in ["prod-backup", "old/prod"] {
+            fs::create_dir_all(dir.join(copy)).unwrap();
+            for name in ["a.yaml", ".gen-index"] {
+                fs::copy(dir.join("prod").join(name), dir.join(copy).join(name)).unwrap();
+            }
         }
         let error = write(&dir, &render, PLAIN).unwrap_err();
         assert!(
             matches!(error, OutputError::ForeignFiles { ref files, .. }
-                if files == &["copy.yaml", "prod-backup/.gen-index", "prod-backup/a.yaml"]),
+                if files == &["copy.yaml", "old/prod/.gen-index", "old/prod/a.yaml", "prod-backup/.gen-index", "prod-backup/a.yaml"]),
             "{error}"
         );
     }
@@ -780,15 +865,18 @@ mod tests {
     #[test]
     fn a_single_render_does_not_delete_other_renders_below_it() {
         let (_root, dir) = temp();
-        write(&dir, &nested("dev", &[file("a.yaml", "1")]), PLAIN).unwrap();
-        let single = set(&[file("b.yaml", "2")]);
-        let error = write(&dir, &single, PLAIN).unwrap_err();
-        assert!(matches!(error, OutputError::OtherRenders { ref dirs, .. } if dirs == &["dev"]));
+        // A profile named `services` must not be taken for another render's services/ folder.
+        let mut all = nested("dev", &[file("a.yaml", "1")]);
+        all.extend(nested("services", &[file("a.yaml", "1")]));
+        write(&dir, &all, PLAIN).unwrap();
+        let lookalike = set(&[file("services/api/a.yaml", "2")]);
+        let error = write(&dir, &lookalike, PLAIN).unwrap_err();
+        assert!(matches!(error, OutputError::OtherRenders { ref dirs, .. } if dirs == &["dev", "services"]));
         let pruning = WriteOptions {
             prune_renders: true,
             ..PLAIN
         };
-        assert_eq!(write(&dir, &single, pruning).unwrap().removed, 2);
+        assert_eq!(write(&dir, &lookalike, pruning).unwrap().removed, 4);
     }
 
     #[test]
@@ -800,37 +888,71 @@ mod tests {
         fs::write(dir.join(".prod.gen-staging-4242/services/x.yaml"), "partial").unwrap();
         fs::create_dir_all(dir.join(".mine.gen-staging-keep")).unwrap();
         fs::write(dir.join(".mine.gen-staging-keep/f"), "precious").unwrap();
+        fs::create_dir_all(dir.join("deeper/.notes.gen-staging-2024")).unwrap();
+        fs::write(dir.join("deeper/.notes.gen-staging-2024/todo"), "mine").unwrap();
         let tree = Tree::read(&dir).unwrap();
         assert_eq!(tree.debris, BTreeSet::from([".prod.gen-staging-4242".to_owned()]));
-        assert_eq!(tree.ownership().foreign, [".mine.gen-staging-keep/f"]);
+        assert_eq!(
+            tree.ownership().foreign,
+            [".mine.gen-staging-keep/f", "deeper/.notes.gen-staging-2024/todo"]
+        );
         fs::remove_dir_all(dir.join(".mine.gen-staging-keep")).unwrap();
+        fs::remove_dir_all(dir.join("deeper")).unwrap();
         let outcome = write(&dir, &files, PLAIN).unwrap();
         assert_eq!(outcome.removed, 1);
         assert!(!dir.join(".prod.gen-staging-4242").exists());
     }
 
+    /// The guard alone: a test that called `write(…, force)` on these paths would destroy them
+    /// if the guard ever broke.
     #[test]
-    fn refuses_precious_directories_even_with_force() {
+    fn precious_directories_are_refused() {
         let (_root, dir) = temp();
         let profile = dir.join("profiles/prod.yaml");
         fs::create_dir_all(profile.parent().unwrap()).unwrap();
         fs::write(&profile, "tier: prod").unwrap();
-        let files = set(&[file("a.yaml", "1")]);
         let keep = [profile.as_path()];
-        let options = WriteOptions { keep: &keep, ..FORCE };
-        let refused = |target: &Utf8Path| write(target, &files, options);
-        assert!(
-            matches!(refused(&dir), Err(OutputError::Protected { ref why, .. }) if why.contains("holds the profile"))
-        );
-        assert!(
-            matches!(refused(Utf8Path::new("/")), Err(OutputError::Protected { ref why, .. }) if why.contains("root"))
-        );
-        assert!(matches!(refused(Utf8Path::new("")), Err(OutputError::Protected { .. })));
+        let why = |target: &Utf8Path| match refuse_precious(target, &keep) {
+            Err(OutputError::Protected { why, .. }) => why,
+            other => panic!("{target}: {other:?}"),
+        };
+        assert!(why(&dir).contains("holds the profiles"));
+        assert!(why(Utf8Path::new("/")).contains("root"));
+        assert!(why(Utf8Path::new("")).contains("must be named"));
+        assert!(why(Utf8Path::new("no-such-dir/..")).contains("without `.` or `..`"));
         let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().unwrap()).unwrap();
+        why(&cwd); // refused: as the current directory, or first as a git checkout
+        assert!(why(cwd.parent().unwrap()).contains("current directory"));
+        let repo = dir.parent().unwrap().join("repo");
+        fs::create_dir_all(repo.join(".git")).unwrap();
+        assert!(why(&repo).contains("git repository"));
         assert!(
-            matches!(refused(&cwd), Err(OutputError::Protected { ref why, .. }) if why.contains("current directory"))
+            refuse_precious(&dir.join("new"), &keep).is_ok(),
+            "a new directory holds nothing to lose"
         );
-        assert!(profile.is_file(), "nothing was touched");
+    }
+
+    #[test]
+    fn a_render_of_one_profile_does_not_replace_anothers() {
+        let (_root, dir) = temp();
+        write(&dir, &with_index("prod", vec![file("a.yaml", "1")]), PLAIN).unwrap();
+        let error = write(&dir, &with_index("dev", vec![file("a.yaml", "2")]), PLAIN).unwrap_err();
+        assert!(matches!(error, OutputError::OtherProfile { ref old, ref new, .. } if old == "prod" && new == "dev"));
+        write(&dir, &with_index("dev", vec![file("a.yaml", "2")]), FORCE).unwrap();
+    }
+
+    #[test]
+    fn an_old_tree_set_aside_by_an_interrupted_fallback_swap_is_put_back() {
+        let (_root, dir) = temp();
+        let aside = dir.parent().unwrap().join(".out.gen-staging-12-old");
+        fs::create_dir_all(&aside).unwrap();
+        fs::write(aside.join("a.yaml"), "old").unwrap();
+        let files = set(&[file("b.yaml", "new")]);
+        // The old tree is back in place first, so it is judged as any tree is: it is not gen's.
+        let error = write(&dir, &files, PLAIN).unwrap_err();
+        assert!(matches!(error, OutputError::ForeignFiles { .. }), "{error}");
+        assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), "old");
+        assert!(!aside.exists());
     }
 
     #[test]

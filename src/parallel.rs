@@ -12,6 +12,15 @@ where
     F: Fn(&[T]) -> R + Sync,
 {
     let workers = thread::available_parallelism().map_or(1, |n| n.get());
+    map_chunks_on(workers, items, min_chunk, work)
+}
+
+fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&[T]) -> R + Sync,
+{
     let chunk_size = items.len().div_ceil(workers).max(min_chunk).max(1);
     if items.len() <= chunk_size {
         return vec![work(items)];
@@ -36,10 +45,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_order_and_covers_every_item() {
+    fn keeps_order_and_covers_every_item_on_any_number_of_cores() {
         let items: Vec<u32> = (0..1000).collect();
-        let sums = map_chunks(&items, 16, |chunk| chunk.to_vec());
-        assert_eq!(sums.concat(), items);
+        for workers in [1, 2, 3, 8] {
+            let chunks = map_chunks_on(workers, &items, 16, |chunk| chunk.to_vec());
+            assert_eq!(chunks.len(), workers, "one chunk per core");
+            assert_eq!(chunks.concat(), items, "{workers} cores");
+        }
         assert_eq!(map_chunks(&items[..3], 16, |c| c.len()), [3], "small inputs stay whole");
         assert_eq!(map_chunks::<u32, usize, _>(&[], 16, |c| c.len()), [0]);
     }

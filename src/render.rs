@@ -75,6 +75,19 @@ impl Renderer {
                     "the template prints a none value",
                 ));
             }
+            // JSON leaves U+2028, U+2029 and U+0085 as they are, but YAML reads them as line
+            // breaks and folds them inside quotes: escape them too, so every string arrives
+            // as that same string.
+            if *state.auto_escape() == AutoEscape::Json && !value.is_safe() {
+                let json = serde_json::to_string(value).map_err(|e| {
+                    minijinja::Error::new(ErrorKind::BadSerialization, "cannot print a value as JSON").with_source(e)
+                })?;
+                let escaped = json
+                    .replace('\u{2028}', "\\u2028")
+                    .replace('\u{2029}', "\\u2029")
+                    .replace('\u{85}', "\\u0085");
+                return out.write_str(&escaped).map_err(minijinja::Error::from);
+            }
             minijinja::escape_formatter(out, state, value)
         });
         // Block tags on lines of their own leave no blank lines or stray indentation behind.
@@ -179,13 +192,19 @@ mod tests {
         // The renderer's own environment: its escaping is what keeps documents intact.
         let mut env = Renderer::new().env;
         env.add_template("t", "key: {{ v }}\n").unwrap();
-        let hostile = "x\nkind: Secret\n---\nevil: [1, 2]";
-        let text = env
-            .get_template("t")
-            .unwrap()
-            .render(context! { v => hostile })
-            .unwrap();
-        let parsed: serde_json::Value = serde_yaml::from_str(&text).unwrap();
-        assert_eq!(parsed, serde_json::json!({ "key": hostile }));
+        for hostile in [
+            "x\nkind: Secret\n---\nevil: [1, 2]",
+            // Line breaks YAML knows and JSON does not: folded if left unescaped.
+            "a \u{2028} b \u{2029} c \u{85} d",
+            "'quoted' \"double\" \\ back # not a comment: {flow}",
+        ] {
+            let text = env
+                .get_template("t")
+                .unwrap()
+                .render(context! { v => hostile })
+                .unwrap();
+            let parsed: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+            assert_eq!(parsed, serde_json::json!({ "key": hostile }), "{text}");
+        }
     }
 }

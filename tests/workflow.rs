@@ -257,6 +257,15 @@ fn an_edited_generated_file_is_drift_and_stops_the_render_unless_forced() {
         "{}",
         stdout(&diff)
     );
+    let check = gen_in(temp.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stdout(&check)
+            .contains("! changed since gen wrote them (by hand, or by a merge): services/v1-api/deployment.yaml"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(stdout(&check).contains("run `gen render --all -o out --force` once you have reviewed"));
     let render = gen_in(temp.path(), &["render", "dev", "-o", "out/dev"]);
     assert_eq!(render.status.code(), Some(2));
     let err = stderr(&render);
@@ -547,16 +556,30 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
 
 #[test]
 fn directories_whose_loss_would_hurt_are_never_replaced_even_with_force() {
+    // Everything here lives in a scratch directory, so even a broken guard could only destroy
+    // scratch files: gen runs in <temp>/work, and HOME points at <temp>/homes/alice.
     let temp = workspace();
+    let work = temp.path().join("work");
+    fs::create_dir_all(work.join("repo/.git")).unwrap();
+    fs::rename(temp.path().join("profiles"), work.join("profiles")).unwrap();
+    fs::create_dir_all(temp.path().join("homes/alice")).unwrap();
     let before = snapshot_tree(temp.path());
     for (dir, why) in [
         (".", "it holds the current directory"),
         ("..", "it holds the current directory"),
-        ("/", "it is the filesystem root"),
-        ("profiles", "it holds the profile `profiles/dev.yaml`"),
+        ("profiles", "it holds the profiles"),
+        ("repo", "it holds a git repository"),
+        ("../homes", "it holds the home directory"),
+        ("out/..", "name the directory itself, without `.` or `..` at the end"),
         ("", "the output directory must be named"),
     ] {
-        let output = gen_in(temp.path(), &["render", "dev", "-o", dir, "--force"]);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_gen"))
+            .args(["render", "dev", "-o", dir, "--force"])
+            .current_dir(&work)
+            .env("HOME", temp.path().join("homes/alice"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
         assert_eq!(output.status.code(), Some(2), "-o {dir:?}");
         assert!(
             stderr(&output).contains(&format!("refusing to replace `{dir}`: {why}")),
@@ -565,4 +588,21 @@ fn directories_whose_loss_would_hurt_are_never_replaced_even_with_force() {
         );
     }
     assert_eq!(snapshot_tree(temp.path()), before, "nothing was touched");
+}
+
+#[test]
+fn rendering_one_profile_over_anothers_directory_is_refused() {
+    let temp = rendered_workspace();
+    let output = gen_in(temp.path(), &["render", "dev", "-o", "out/prod"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`out/prod` holds the render of profile `prod`; this is profile `dev`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        temp.path()
+            .join("out/prod/services/auth-service/deployment.yaml")
+            .is_file()
+    );
 }

@@ -42,9 +42,11 @@ fn printable(text: &str) -> bool {
     if text.is_ascii() {
         return text.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b));
     }
+    // U+2028 and U+2029 are line breaks to YAML (libyaml folds them inside quotes); NEL is
+    // outside the ranges already.
     text.chars().all(|c| {
         matches!(c, '\n' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
-            && c != '\u{feff}'
+            && !matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
     })
 }
 
@@ -328,7 +330,7 @@ mod tests {
         #[test]
         fn never_disagrees_with_serde_yaml(
             text in proptest::string::string_regex(
-                "([ ]{0,5}(- )?([a-z\"#]{1,3}|\\{|\\}|\\[|\\]|1|0|-|:|,| |true|null|\"\\\\ud800\"|256Mi|1e3)*\n?){0,8}"
+                "([ ]{0,5}(- )?([a-z\"#]{1,3}|\\{|\\}|\\[|\\]|1|0|-|:|,| |true|null|\"\\\\ud800\"|256Mi|1e3|\u{2028}|\u{2029}|\u{85}|\u{e9})*\n?){0,8}"
             ).unwrap()
         ) {
             if let Some(fast) = parse(&text) {
@@ -345,7 +347,7 @@ mod tests {
             for (at, what, insert) in edits {
                 let at = at % text.len();
                 if insert {
-                    let piece = [" ", "  ", "- ", ":", "\n", "\"", "#", "{", "}", "0", "a", "'"][what];
+                    let piece = [" ", "  ", "- ", ":", "\n", "\"", "#", "{", "\u{2028}", "0", "a", "'"][what];
                     text.insert_str(at, piece);
                 } else {
                     text.remove(at);
