@@ -345,7 +345,12 @@ mod tests {
         ) {
             let mut text = SAMPLE.to_owned();
             for (at, what, insert) in edits {
-                let at = at % text.len();
+                // Byte positions, moved back to a character boundary (the pieces include
+                // multi-byte line breaks).
+                let mut at = at % text.len();
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
                 if insert {
                     let piece = [" ", "  ", "- ", ":", "\n", "\"", "#", "{", "\u{2028}", "0", "a", "'"][what];
                     text.insert_str(at, piece);
