@@ -252,6 +252,9 @@ fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option
     // whatever else the machine does), and the largest peak RSS among them.
     let subprocess = match binary {
         Some(binary) => {
+            // One untimed run first, as in-process: the binary and the profile into the page
+            // cache, the CPU out of its idle state.
+            run_binary(binary, None, &case.file)?;
             let mut runs = Vec::new();
             for _ in 0..case.runs.min(5) {
                 runs.push(run_binary(binary, time, &case.file)?);
