@@ -3,7 +3,7 @@
 //! For the example profiles and for generated prod-shaped profiles of 200, 1,000 and 5,000
 //! services it measures:
 //!
-//! - the in-process pipeline (`pipeline::run` then `emit::stream`), median of several runs;
+//! - the in-process pipeline (`pipeline::run` then `emit::write_stream`), median of several runs;
 //! - the release binary, `target/release/gen render <file>`, stdout to /dev/null: median of up
 //!   to five runs, with the peak RSS when `/usr/bin/time` is installed (Debian package `time`);
 //! - for the generated profiles, each stage alone on one thread, to show where the time goes.
@@ -233,7 +233,9 @@ fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option
             }
             Err(Failure::Template(defect)) => return Err(format!("template defect: {defect}")),
         };
-        let stream = emit::stream(&output.objects);
+        // What `gen render` does with the objects, into memory instead of stdout.
+        let mut stream = Vec::with_capacity(bytes);
+        emit::write_stream(&output.objects, &mut stream).expect("writing to memory cannot fail");
         let elapsed = start.elapsed();
         if run > 0 {
             samples.push(elapsed);
@@ -477,7 +479,8 @@ fn stages(case: &Case, renderer: &Renderer) -> [Duration; 7] {
     let sort = lap();
     let findings = rules::run(&model, &objects, &loaded.source);
     let rules = lap();
-    let stream = emit::stream(&objects);
+    let mut stream = Vec::new();
+    emit::write_stream(&objects, &mut stream).expect("writing to memory cannot fail");
     let emit = lap();
     std::hint::black_box((findings, stream));
     [load, resolve, render, check, sort, rules, emit]

@@ -172,7 +172,7 @@ fn directory_drifts(
     profiles: &[ProfileFile],
     all: bool,
 ) -> Result<Vec<DirectoryDrift>, output_dir::OutputError> {
-    let tree = output_dir::Tree::read(dir)?;
+    let mut tree = output_dir::Tree::read(dir)?;
     if !all {
         let output = &outputs[0];
         return Ok(vec![DirectoryDrift {
@@ -183,27 +183,25 @@ fn directory_drifts(
         }]);
     }
     let mut drifts = Vec::with_capacity(outputs.len() + 1);
-    for output in outputs {
-        let source = profiles
-            .iter()
-            .find(|p| p.name == output.profile)
-            .map_or_else(|| output.profile.clone(), |p| p.path.to_string());
+    // Every profile's directory is taken out of the tree, so what remains is what no profile
+    // renders; profiles that failed to build are taken out too, neither compared nor stale.
+    for profile in profiles {
+        let subtree = tree.take(&profile.name);
+        let Some(output) = outputs.iter().find(|o| o.profile == profile.name) else {
+            continue;
+        };
         drifts.push(DirectoryDrift {
             dir: dir.join(&output.profile),
-            source,
+            source: profile.path.to_string(),
             profile: Some(output.profile.clone()),
-            drift: drift::compare(
-                &tree.subtree(&output.profile),
-                &emit::files(&output.profile, &output.objects),
-            ),
+            drift: drift::compare(&subtree, &emit::files(&output.profile, &output.objects)),
         });
     }
-    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
     drifts.push(DirectoryDrift {
         dir: dir.to_owned(),
         source: "no profile".to_owned(),
         profile: None,
-        drift: drift::compare(&tree.excluding(&names), &[]),
+        drift: drift::compare(&tree, &[]),
     });
     Ok(drifts)
 }

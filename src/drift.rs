@@ -399,24 +399,22 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
             }
         }
     }
-    if !drift.foreign.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}! not written by gen: {}{} (gen render refuses to run until they are moved; --force deletes them)",
-            p.removed,
-            crate::output_dir::some(&drift.foreign),
-            p.reset
-        );
-    }
-    if !drift.edited.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}! changed since gen wrote them (by hand, or by a merge): {}{} (gen render keeps them until --force)",
-            p.removed,
-            crate::output_dir::some(&drift.edited),
-            p.reset
-        );
-    }
+    let mut warn = |paths: &[String], what: &str, consequence: &str| {
+        if !paths.is_empty() {
+            let paths = crate::output_dir::some(paths);
+            let _ = writeln!(out, "  {}! {what}: {paths}{} ({consequence})", p.removed, p.reset);
+        }
+    };
+    warn(
+        &drift.foreign,
+        "not written by gen",
+        "gen render refuses to run until they are moved; --force deletes them",
+    );
+    warn(
+        &drift.edited,
+        "changed since gen wrote them (by hand, or by a merge)",
+        "gen render keeps them until --force",
+    );
     for path in &drift.unreadable {
         let _ = writeln!(out, "  ! {path} is not valid YAML (see the file diff)");
     }

@@ -41,17 +41,8 @@ pub fn sort_for_apply(objects: &mut [Object]) {
     });
 }
 
-/// One multi-document YAML stream.
-pub fn stream(objects: &[Object]) -> String {
-    let mut out = String::with_capacity(objects.iter().map(|o| o.yaml.len() + 4).sum());
-    for object in objects {
-        out.push_str("---\n");
-        out.push_str(&object.yaml);
-    }
-    out
-}
-
-/// The same stream, written straight to `out` (no copy of the whole stream in memory).
+/// One multi-document YAML stream, written straight to `out` (no copy of the whole stream in
+/// memory).
 pub fn write_stream(objects: &[Object], out: &mut impl std::io::Write) -> std::io::Result<()> {
     for object in objects {
         out.write_all(b"---\n")?;

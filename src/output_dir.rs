@@ -146,37 +146,17 @@ impl Tree {
         Ok(tree)
     }
 
-    /// The part of the tree below `dir` (one relative path segment or more), relative to it.
-    pub fn subtree(&self, dir: &str) -> Tree {
+    /// Moves the part of the tree below `dir` (a top-level name) out into a tree of its own,
+    /// relative to it; file contents are moved, not copied. What stays is everything else.
+    pub fn take(&mut self, dir: &str) -> Tree {
+        let exists = self.exists && self.dirs.remove(dir);
         let prefix = format!("{dir}/");
-        let strip = |path: &String| path.strip_prefix(&prefix).map(str::to_owned);
         Tree {
-            files: self
-                .files
-                .iter()
-                .filter_map(|(path, bytes)| Some((strip(path)?, bytes.clone())))
-                .collect(),
-            others: self.others.iter().filter_map(strip).collect(),
-            dirs: self.dirs.iter().filter_map(strip).collect(),
-            debris: self.debris.iter().filter_map(strip).collect(),
-            exists: self.exists && self.dirs.contains(dir),
-        }
-    }
-
-    /// The tree without the entries under any of `dirs` (top-level names).
-    pub fn excluding(&self, dirs: &[&str]) -> Tree {
-        let kept = |path: &str| !dirs.iter().any(|dir| path == *dir || is_below(path, dir));
-        Tree {
-            files: self
-                .files
-                .iter()
-                .filter(|(p, _)| kept(p))
-                .map(|(p, b)| (p.clone(), b.clone()))
-                .collect(),
-            others: self.others.iter().filter(|p| kept(p)).cloned().collect(),
-            dirs: self.dirs.iter().filter(|p| kept(p)).cloned().collect(),
-            debris: self.debris.iter().filter(|p| kept(p)).cloned().collect(),
-            exists: self.exists,
+            files: take_below(&mut self.files, &prefix),
+            others: take_below(&mut self.others, &prefix),
+            dirs: take_below(&mut self.dirs, &prefix),
+            debris: take_below(&mut self.debris, &prefix),
+            exists,
         }
     }
 
@@ -226,6 +206,58 @@ impl Tree {
             .cloned()
             .collect();
         ownership
+    }
+}
+
+/// The entries whose keys start with `prefix`, taken out of `map` with the prefix removed. They
+/// are one contiguous range of keys: from `prefix` up to the same text ending in the next
+/// character after `/`.
+fn take_below<C>(map: &mut C, prefix: &str) -> C
+where
+    C: SplitByKey,
+{
+    let end = format!("{}0", &prefix[..prefix.len() - 1]); // '0' comes right after '/'
+    let mut below = map.split_off_at(prefix);
+    let mut after = below.split_off_at(&end);
+    map.append_all(&mut after);
+    below.strip_keys(prefix.len())
+}
+
+/// What [`take_below`] needs of a `BTreeMap<String, _>` or a `BTreeSet<String>`.
+trait SplitByKey: Sized {
+    fn split_off_at(&mut self, key: &str) -> Self;
+    fn append_all(&mut self, other: &mut Self);
+    /// The same entries with the first `len` bytes of each key cut (empty keys dropped).
+    fn strip_keys(self, len: usize) -> Self;
+}
+
+impl<V> SplitByKey for BTreeMap<String, V> {
+    fn split_off_at(&mut self, key: &str) -> Self {
+        self.split_off(key)
+    }
+    fn append_all(&mut self, other: &mut Self) {
+        self.append(other);
+    }
+    fn strip_keys(self, len: usize) -> Self {
+        self.into_iter()
+            .filter(|(k, _)| k.len() > len)
+            .map(|(k, v)| (k[len..].to_owned(), v))
+            .collect()
+    }
+}
+
+impl SplitByKey for BTreeSet<String> {
+    fn split_off_at(&mut self, key: &str) -> Self {
+        self.split_off(key)
+    }
+    fn append_all(&mut self, other: &mut Self) {
+        self.append(other);
+    }
+    fn strip_keys(self, len: usize) -> Self {
+        self.into_iter()
+            .filter(|k| k.len() > len)
+            .map(|k| k[len..].to_owned())
+            .collect()
     }
 }
 
@@ -328,11 +360,6 @@ impl Plan {
             }
         }
         plan
-    }
-
-    /// Whether writing would change anything in the directory.
-    pub fn changes(&self) -> bool {
-        !self.written.is_empty() || !self.removed.is_empty()
     }
 }
 
@@ -996,6 +1023,39 @@ mod tests {
             Err(OutputError::DuplicatePath(_))
         ));
         assert!(!dir.exists());
+    }
+
+    #[test]
+    fn take_moves_one_top_level_directory_out_and_leaves_the_rest() {
+        let mut tree = Tree {
+            exists: true,
+            ..Tree::default()
+        };
+        for path in [
+            "prod/a.yaml",
+            "prod/s/b.yaml",
+            "prod-backup/a.yaml",
+            "prod.yaml",
+            "produce/x",
+            "dev/a.yaml",
+        ] {
+            tree.files.insert(path.into(), path.as_bytes().to_vec());
+        }
+        tree.dirs
+            .extend(["prod", "prod/s", "prod-backup", "dev", "produce"].map(String::from));
+        tree.others.insert("prod/link".into());
+        let prod = tree.take("prod");
+        assert!(prod.exists);
+        assert_eq!(prod.files.keys().collect::<Vec<_>>(), ["a.yaml", "s/b.yaml"]);
+        assert_eq!(prod.files["s/b.yaml"], b"prod/s/b.yaml");
+        assert_eq!(prod.dirs.iter().collect::<Vec<_>>(), ["s"]);
+        assert_eq!(prod.others.iter().collect::<Vec<_>>(), ["link"]);
+        assert_eq!(
+            tree.files.keys().collect::<Vec<_>>(),
+            ["dev/a.yaml", "prod-backup/a.yaml", "prod.yaml", "produce/x"]
+        );
+        assert!(tree.others.is_empty() && !tree.dirs.contains("prod"));
+        assert!(!tree.take("missing").exists);
     }
 
     #[test]
