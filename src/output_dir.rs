@@ -1026,6 +1026,33 @@ mod tests {
     }
 
     #[test]
+    fn a_second_writer_waits_until_the_first_is_done() {
+        let (_root, dir) = temp();
+        write(&dir, &set(&[file("a.yaml", "1")]), PLAIN).unwrap();
+        // Another writer holds the directory (flocks conflict across handles, even in one
+        // process): this write must not touch it until that lock is gone.
+        let held = lock::exclusive(&[dir.as_path()]).unwrap();
+        let writer = {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let start = std::time::Instant::now();
+                write(&dir, &set(&[file("a.yaml", "2")]), PLAIN).unwrap();
+                start.elapsed()
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(
+            fs::read_to_string(dir.join("a.yaml")).unwrap(),
+            format!("{MARKER}\n1"),
+            "nothing written while the lock is held"
+        );
+        drop(held);
+        let waited = writer.join().unwrap();
+        assert!(waited >= std::time::Duration::from_millis(300), "{waited:?}");
+        assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), format!("{MARKER}\n2"));
+    }
+
+    #[test]
     fn take_moves_one_top_level_directory_out_and_leaves_the_rest() {
         let mut tree = Tree {
             exists: true,
