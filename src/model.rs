@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::profile::Tier;
+use crate::profile::{
+    AntiAffinity, ConcurrencyPolicy, EmptyDirMedium, RestartPolicy, SecretStoreKind, ServiceType, TaintEffect, Tier,
+    TolerationOperator, TrafficPolicy, WorkloadKind,
+};
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -20,6 +23,15 @@ pub struct Model {
     pub namespace_labels: Labels,
     pub egress_open: bool,
     pub services: Vec<Service>,
+    /// ConfigMaps from `configs:`, sorted by name.
+    pub config_maps: Vec<ConfigMap>,
+    pub external_secrets: Vec<ExternalSecret>,
+    /// Service accounts named with `serviceAccount:` (possibly shared); the others belong to
+    /// their service and are rendered with it.
+    pub shared_service_accounts: Vec<String>,
+    /// Dependencies in the profile's own namespace (installed by other charts): gen's
+    /// namespace-wide default deny covers their pods too, so each gets an allow policy.
+    pub local_dependencies: Vec<LocalDependency>,
     pub ingress: Option<Ingress>,
     /// Image prefixes images must start with; empty allows any registry.
     pub allowed_registries: Vec<String>,
@@ -28,24 +40,201 @@ pub struct Model {
 #[derive(Debug, Serialize)]
 pub struct Service {
     pub name: String,
+    pub kind: WorkloadKind,
+    /// Labels of every object of the service and of its pods: gen's own plus the profile's.
     pub labels: Labels,
     /// The stable subset of `labels` (name and instance) used in selectors.
     pub selector: Labels,
+    pub annotations: Labels,
+    /// `annotations` plus the scanner skips, for the workload object itself.
+    pub workload_annotations: Labels,
+    pub pod_annotations: Labels,
     pub image: String,
-    /// `None` when an autoscaler owns the replica count.
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// `None` when an autoscaler owns the replica count, and for jobs.
     pub replicas: Option<i64>,
+    /// Container ports, each named.
     pub ports: Vec<Port>,
+    /// The Service in front of a web service; `None` for other kinds.
+    pub expose: Option<Expose>,
+    pub metrics: Option<Metrics>,
     pub resources: Resources,
     pub probes: Probes,
     pub pre_stop_sleep_seconds: i64,
     pub termination_grace_period_seconds: i64,
     pub run_as_user: i64,
     pub node_selector: Labels,
+    pub tolerations: Vec<Toleration>,
+    pub priority_class_name: Option<String>,
+    pub anti_affinity: Option<AntiAffinity>,
     pub env: Vec<EnvVar>,
+    pub secret_env: Vec<SecretEnvVar>,
+    /// ConfigMaps read whole as environment variables.
+    pub env_from_config_maps: Vec<String>,
+    /// Volumes besides gen's own `/tmp`.
+    pub volumes: Vec<Volume>,
+    /// SHA-256 of every ConfigMap the pods read, so a config change rolls them.
+    pub config_hash: Option<String>,
+    pub service_account: String,
+    /// Whether the service account is the service's own (rendered with it).
+    pub owns_service_account: bool,
+    pub permissions: Vec<Permission>,
+    /// Only a service with permissions gets its API token mounted.
+    pub automount_token: bool,
     pub autoscaling: Option<Autoscaling>,
-    pub disruption_budget: DisruptionBudget,
+    /// `None` for cronjobs and jobs.
+    pub disruption_budget: Option<DisruptionBudget>,
     pub ingress_peers: Vec<IngressPeer>,
+    /// Services of this profile that may call this one.
+    pub callers: Vec<ServicePeer>,
+    /// Services of this profile this one may call.
+    pub callees: Vec<ServicePeer>,
+    /// Client ranges a LoadBalancer admits, as NetworkPolicy ipBlocks.
+    pub load_balancer_clients: Vec<String>,
     pub egress: Vec<Dependency>,
+    pub cron: Option<Cron>,
+    /// Settings of the Job (or of each Job a CronJob starts).
+    pub job: Option<JobSettings>,
+    /// Reasons gen loosened a check on purpose, rendered as checkov skip annotations so the
+    /// scanner knows the exception is deliberate (`CKV_K8S_38` for a mounted token...).
+    pub scanner_skips: Vec<ScannerSkip>,
+}
+
+impl Service {
+    pub fn is_web(&self) -> bool {
+        self.kind == WorkloadKind::Web
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScannerSkip {
+    pub check: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Expose {
+    pub service_type: ServiceType,
+    pub ports: Vec<Port>,
+    pub load_balancer_source_ranges: Vec<String>,
+    pub external_traffic_policy: Option<TrafficPolicy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    /// The named container port metrics are served on (`metrics`, or `http` when shared).
+    pub port_name: String,
+    pub port: i64,
+    pub path: String,
+    /// Whether to annotate the pods for annotation-based Prometheus scraping.
+    pub annotate: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Toleration {
+    pub key: Option<String>,
+    pub operator: TolerationOperator,
+    pub value: Option<String>,
+    pub effect: Option<TaintEffect>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretEnvVar {
+    pub name: String,
+    pub secret: String,
+    pub key: String,
+}
+
+/// A pod volume and where the container mounts it; exactly one source is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Volume {
+    pub name: String,
+    pub mount_path: String,
+    pub read_only: bool,
+    pub empty_dir: Option<EmptyDir>,
+    pub claim: Option<String>,
+    pub config_map: Option<String>,
+    pub secret: Option<SecretVolume>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmptyDir {
+    pub size_limit: String,
+    pub medium: Option<EmptyDirMedium>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretVolume {
+    pub name: String,
+    /// Only these keys; empty means every key.
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Permission {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+    pub resource_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePeer {
+    pub service: String,
+    pub selector: Labels,
+    /// Port names and numbers on the receiving service.
+    pub ports: Vec<Port>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Cron {
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub concurrency_policy: ConcurrencyPolicy,
+    pub starting_deadline_seconds: Option<i64>,
+    pub successful_jobs_history_limit: i64,
+    pub failed_jobs_history_limit: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JobSettings {
+    pub backoff_limit: i64,
+    pub active_deadline_seconds: Option<i64>,
+    pub ttl_seconds_after_finished: Option<i64>,
+    pub restart_policy: RestartPolicy,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfigMap {
+    pub name: String,
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExternalSecret {
+    pub name: String,
+    pub store_name: String,
+    pub store_kind: SecretStoreKind,
+    pub refresh_interval: String,
+    pub data: Vec<RemoteRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RemoteRef {
+    pub secret_key: String,
+    pub key: String,
+    pub property: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LocalDependency {
+    pub name: String,
+    pub pod_labels: Labels,
+    pub port: i64,
+    /// Selectors of gen's services that call it.
+    pub callers: Vec<Labels>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,14 +253,34 @@ pub struct Resources {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Probes {
-    pub startup: Probe,
-    pub liveness: Probe,
-    pub readiness: Probe,
+    pub startup: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+    /// Set when the profile says the workload has no probes on purpose, with the reason.
+    pub none_reason: Option<String>,
+}
+
+/// What a probe checks; templates render the one that is set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ProbeCheck {
+    Http { path: String, port: PortValue },
+    Tcp { port: PortValue },
+    Grpc { port: i64 },
+    Exec { command: Vec<String> },
+}
+
+/// A port as Kubernetes takes it: a name or a number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PortValue {
+    Name(String),
+    Number(i64),
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Probe {
-    pub path: String,
+    pub check: ProbeCheck,
     pub period_seconds: i64,
     pub timeout_seconds: i64,
     pub failure_threshold: i64,

@@ -38,6 +38,12 @@ pub struct RawProfile {
     #[serde(default)]
     pub service_defaults: RawServiceSettings,
     pub services: BTreeMap<String, RawService>,
+    /// Named ConfigMaps of non-secret settings that services consume with `config:`.
+    #[serde(default)]
+    pub configs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Secrets pulled from an external store by the External Secrets Operator, by reference.
+    #[serde(default)]
+    pub external_secrets: BTreeMap<String, RawExternalSecret>,
     #[serde(default)]
     pub network: RawNetwork,
     pub ingress: Option<RawIngress>,
@@ -80,17 +86,103 @@ pub struct RawServiceSettings {
     pub env: Option<BTreeMap<String, String>>,
     /// Names of `network.egress` dependencies this service may reach (default: all of them).
     pub depends_on: Option<Vec<String>>,
+    /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
+    pub metrics: Option<RawMetrics>,
+    /// Extra labels on every object of the service and on its pods.
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Extra annotations on every object of the service.
+    pub annotations: Option<BTreeMap<String, String>>,
+    /// Extra annotations on the pods.
+    pub pod_annotations: Option<BTreeMap<String, String>>,
+    /// Keep replicas on different nodes: `required` or `preferred`.
+    pub anti_affinity: Option<AntiAffinity>,
+    pub tolerations: Option<Vec<RawToleration>>,
+    pub priority_class_name: Option<String>,
+}
+
+/// What a service runs as.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkloadKind {
+    /// A Deployment behind a Service (the default).
+    #[default]
+    Web,
+    /// A Deployment without a Service: queue consumers and other background work.
+    Worker,
+    /// A CronJob: work on a schedule.
+    Cronjob,
+    /// A Job: one run to completion, such as a database migration.
+    Job,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Web => "web",
+            WorkloadKind::Worker => "worker",
+            WorkloadKind::Cronjob => "cronjob",
+            WorkloadKind::Job => "job",
+        }
+    }
+
+    /// Whether the workload is long-running (a Deployment) rather than run to completion.
+    pub fn is_long_running(self) -> bool {
+        matches!(self, WorkloadKind::Web | WorkloadKind::Worker)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AntiAffinity {
+    /// Never two replicas on one node (pods stay pending when nodes run out).
+    Required,
+    /// Spread across nodes when the scheduler can.
+    Preferred,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawService {
+    /// `web` (default), `worker`, `cronjob` or `job`.
+    #[serde(default)]
+    pub kind: WorkloadKind,
     pub image: String,
     /// The application version (`app.kubernetes.io/version`); taken from the image tag when unset.
     pub version: Option<String>,
+    /// Replaces the image's entrypoint.
+    pub command: Option<Vec<String>>,
+    /// Arguments to the entrypoint.
+    pub args: Option<Vec<String>>,
     pub replicas: Option<i64>,
     pub autoscaling: Option<RawAutoscaling>,
     pub disruption_budget: Option<RawDisruptionBudget>,
+    /// How the Service is exposed (web services only).
+    pub expose: Option<RawExpose>,
+    /// ConfigMaps from `configs:` this service reads, as environment or as files.
+    pub config: Option<Vec<RawConfigUse>>,
+    /// Existing Secrets (or `externalSecrets:`) this service reads, by reference only.
+    pub secrets: Option<Vec<RawSecretUse>>,
+    /// The ServiceAccount the pods run as; services may share one. Defaults to the service name.
+    pub service_account: Option<String>,
+    /// Kubernetes API access: a namespaced Role bound to the service account.
+    pub permissions: Option<Vec<RawPermission>>,
+    /// Volumes by name: an emptyDir with a size limit, or an existing PersistentVolumeClaim.
+    pub volumes: Option<BTreeMap<String, RawVolume>>,
+    /// Other services of this profile that may call this one, and on which named ports.
+    pub allow_from: Option<Vec<RawServicePeer>>,
+    // CronJob and Job settings.
+    /// Five cron fields or a macro such as `@daily` (cronjob only).
+    pub schedule: Option<String>,
+    /// IANA time zone of the schedule, e.g. `Europe/Berlin` (cronjob only; default UTC).
+    pub time_zone: Option<String>,
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
+    pub starting_deadline_seconds: Option<i64>,
+    pub successful_jobs_history_limit: Option<i64>,
+    pub failed_jobs_history_limit: Option<i64>,
+    pub backoff_limit: Option<i64>,
+    pub active_deadline_seconds: Option<i64>,
+    pub ttl_seconds_after_finished: Option<i64>,
+    pub restart_policy: Option<RestartPolicy>,
     // The settings below mirror `RawServiceSettings`. serde cannot combine `flatten` with
     // `deny_unknown_fields`, and strictness matters more here than a few repeated lines.
     pub ports: Option<RawPorts>,
@@ -101,13 +193,192 @@ pub struct RawService {
     pub node_selector: Option<BTreeMap<String, String>>,
     pub env: Option<BTreeMap<String, String>>,
     pub depends_on: Option<Vec<String>>,
+    pub metrics: Option<RawMetrics>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<String, String>>,
+    pub pod_annotations: Option<BTreeMap<String, String>>,
+    pub anti_affinity: Option<AntiAffinity>,
+    pub tolerations: Option<Vec<RawToleration>>,
+    pub priority_class_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum ConcurrencyPolicy {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum RestartPolicy {
+    OnFailure,
+    Never,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawMetrics {
+    /// The HTTP path Prometheus scrapes; defaults to `/metrics`.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawToleration {
+    pub key: Option<String>,
+    /// `Equal` (default) or `Exists`.
+    pub operator: Option<TolerationOperator>,
+    pub value: Option<String>,
+    pub effect: Option<TaintEffect>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum TolerationOperator {
+    Equal,
+    Exists,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawExpose {
+    /// `ClusterIP` (default) or `LoadBalancer`.
+    #[serde(rename = "type")]
+    pub service_type: Option<ServiceType>,
+    /// Client CIDRs a LoadBalancer admits (and the NetworkPolicy lets in).
+    pub load_balancer_source_ranges: Option<Vec<String>>,
+    /// `Cluster` or `Local` (keeps the client address; LoadBalancer only).
+    pub external_traffic_policy: Option<TrafficPolicy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum ServiceType {
+    ClusterIP,
+    LoadBalancer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum TrafficPolicy {
+    Cluster,
+    Local,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawConfigUse {
+    /// A name under `configs:`.
+    pub name: String,
+    /// Mount the keys as files here; without it they become environment variables.
+    pub mount_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawSecretUse {
+    /// The Secret's name: an existing Secret, or one under `externalSecrets:`.
+    pub name: String,
+    /// Only these keys (default: every key of the Secret).
+    pub keys: Option<Vec<String>>,
+    /// Where the keys are mounted read-only as files; defaults to `/run/secrets/<name>`.
+    pub mount_path: Option<String>,
+    /// Environment variables from keys (`VAR: key`). Visible to every process and in crash
+    /// dumps: the `secret-env` rule flags it (an error in prod unless waived).
+    pub env: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPermission {
+    /// API groups; defaults to the core group `""`.
+    pub api_groups: Option<Vec<String>>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+    /// Only these objects.
+    pub resource_names: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawVolume {
+    pub mount_path: String,
+    /// A scratch directory, at most `sizeLimit` large.
+    pub empty_dir: Option<RawEmptyDir>,
+    /// An existing PersistentVolumeClaim, by name.
+    pub claim: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawEmptyDir {
+    pub size_limit: String,
+    /// `Memory` keeps it in RAM (counted against the memory limit).
+    pub medium: Option<EmptyDirMedium>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum EmptyDirMedium {
+    Memory,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawServicePeer {
+    pub service: String,
+    /// Named ports of this service the caller may reach; defaults to `[http]`.
+    pub ports: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawExternalSecret {
+    pub store: RawSecretStoreRef,
+    /// How often the operator syncs, e.g. `1h`; defaults to `1h`.
+    pub refresh_interval: Option<String>,
+    /// Secret keys and where each comes from in the store.
+    pub data: BTreeMap<String, RawRemoteRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawSecretStoreRef {
+    pub name: String,
+    /// `SecretStore` (default, in the namespace) or `ClusterSecretStore`.
+    pub kind: Option<SecretStoreKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum SecretStoreKind {
+    SecretStore,
+    ClusterSecretStore,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawRemoteRef {
+    /// The key in the external store, e.g. `llm-cost-ops/database-url`.
+    pub key: String,
+    /// One property of a JSON value stored under the key.
+    pub property: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPorts {
-    pub http: i64,
+    /// The port the app serves HTTP on (web services default to 8080).
+    pub http: Option<i64>,
+    /// The metrics port; may be the HTTP port when the app serves `/metrics` there.
     pub metrics: Option<i64>,
+    /// More named container ports (and Service ports, for web services).
+    pub extra: Option<BTreeMap<String, i64>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,16 +387,58 @@ pub struct RawProbes {
     pub startup: Option<RawProbe>,
     pub liveness: Option<RawProbe>,
     pub readiness: Option<RawProbe>,
+    /// No probes at all, with the reason (workers only): the process itself is the check.
+    pub none: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// One probe: exactly one of `path` (HTTP GET), `tcp`, `grpc` or `exec`, and its timings.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawProbe {
-    pub path: String,
+    /// HTTP GET this path, on `port` (default: the `http` port).
+    pub path: Option<String>,
+    pub port: Option<PortRef>,
+    /// Open a TCP connection to this port.
+    pub tcp: Option<PortRef>,
+    /// gRPC health check on this port.
+    pub grpc: Option<PortRef>,
+    /// Run this command in the container; exit 0 is healthy.
+    pub exec: Option<Vec<String>>,
     pub period_seconds: Option<i64>,
     pub timeout_seconds: Option<i64>,
     pub failure_threshold: Option<i64>,
     pub initial_delay_seconds: Option<i64>,
+}
+
+/// A container port by name (`http`) or number (`8000`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortRef {
+    Name(String),
+    Number(i64),
+}
+
+impl<'de> Deserialize<'de> for PortRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PortRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a port name such as `http` or a port number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortRef, E> {
+                Ok(PortRef::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortRef, E> {
+                i64::try_from(v)
+                    .map(PortRef::Number)
+                    .map_err(|_| E::custom("the port number is too large"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortRef, E> {
+                Ok(PortRef::Name(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -32,10 +32,45 @@ const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
     ("ingress.yaml", include_str!("../templates/ingress.yaml")),
 ];
 
-/// Templates rendered once per service (context: `profile` and `service`).
+/// Templates rendered once per item of a list in the model (context: `profile` and `item`).
+const LIST_TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "configmap.yaml",
+        include_str!("../templates/configmap.yaml"),
+        "config_maps",
+    ),
+    (
+        "externalsecret.yaml",
+        include_str!("../templates/externalsecret.yaml"),
+        "external_secrets",
+    ),
+    (
+        "serviceaccount-shared.yaml",
+        include_str!("../templates/serviceaccount-shared.yaml"),
+        "shared_service_accounts",
+    ),
+    (
+        "networkpolicy-dependency.yaml",
+        include_str!("../templates/networkpolicy-dependency.yaml"),
+        "local_dependencies",
+    ),
+];
+
+/// Pieces the workload templates include: the pod template and a Job's spec.
+const PARTIALS: &[(&str, &str)] = &[
+    ("pod.yaml", include_str!("../templates/pod.yaml")),
+    ("job-spec.yaml", include_str!("../templates/job-spec.yaml")),
+];
+
+/// Templates rendered once per service (context: `profile` and `service`); a template that
+/// does not apply to the service's kind renders nothing.
 const SERVICE_TEMPLATES: &[(&str, &str)] = &[
     ("serviceaccount.yaml", include_str!("../templates/serviceaccount.yaml")),
+    ("role.yaml", include_str!("../templates/role.yaml")),
+    ("rolebinding.yaml", include_str!("../templates/rolebinding.yaml")),
     ("deployment.yaml", include_str!("../templates/deployment.yaml")),
+    ("cronjob.yaml", include_str!("../templates/cronjob.yaml")),
+    ("job.yaml", include_str!("../templates/job.yaml")),
     ("service.yaml", include_str!("../templates/service.yaml")),
     (
         "horizontalpodautoscaler.yaml",
@@ -98,7 +133,13 @@ impl Renderer {
             .build()
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
-        for (name, source) in NAMESPACE_TEMPLATES.iter().chain(SERVICE_TEMPLATES) {
+        let lists = LIST_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
+        let all = NAMESPACE_TEMPLATES
+            .iter()
+            .chain(SERVICE_TEMPLATES)
+            .chain(PARTIALS)
+            .copied();
+        for (name, source) in all.chain(lists) {
             // The templates are part of the binary: one that does not parse is a build defect,
             // and the unit tests below construct the renderer.
             env.add_template(name, source)
@@ -127,6 +168,12 @@ impl Renderer {
         let mut out = Vec::with_capacity(NAMESPACE_TEMPLATES.len());
         for (name, _) in NAMESPACE_TEMPLATES {
             self.render_one(name, None, context! { profile => profile.clone() }, &mut out)?;
+        }
+        for (name, _, list) in LIST_TEMPLATES {
+            let items = profile.get_attr(list)?;
+            for item in items.try_iter()? {
+                self.render_one(name, None, context! { profile => profile.clone(), item }, &mut out)?;
+            }
         }
         Ok(out)
     }
@@ -170,7 +217,7 @@ mod tests {
         let renderer = Renderer::new();
         assert_eq!(
             renderer.env.templates().count(),
-            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len()
+            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() + PARTIALS.len() + LIST_TEMPLATES.len()
         );
     }
 

@@ -1,0 +1,275 @@
+//! Stage 2: turn a raw profile into the validated [`Model`], applying the tier's defaults.
+//!
+//! Nothing stops at the first problem: every check records a diagnostic pointing at the profile
+//! line it is about, and the model is only returned when there are none. One file per concern:
+//! [`service`] (a workload of any kind), [`probes`], [`scaling`], [`schedule`] (cronjobs and
+//! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`] and [`ingress`].
+
+mod config;
+mod ingress;
+pub mod names;
+mod network;
+mod probes;
+mod rbac;
+mod scaling;
+pub mod schedule;
+mod service;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Labels, Model, Service};
+use crate::profile::{EgressMode, RawProfile, Tier};
+use crate::quantity;
+use crate::source::SourceFile;
+
+use names::{DNS_LABEL_HINT, LABEL_HINT, LABEL_KEY_HINT};
+pub use names::{dns_label, dns_subdomain, dns1035_label, label_key, label_value};
+
+/// The Kubernetes minor version `gen` targets (the `k8s-openapi` feature it is built with).
+pub const KUBERNETES_VERSION: &str = "1.33";
+
+/// What a tier decides when the profile does not say.
+struct TierDefaults {
+    replicas: i64,
+    egress: EgressMode,
+}
+
+fn tier_defaults(tier: Tier) -> TierDefaults {
+    match tier {
+        Tier::Dev => TierDefaults {
+            replicas: 1,
+            egress: EgressMode::Open,
+        },
+        Tier::Prod => TierDefaults {
+            replicas: 3,
+            egress: EgressMode::Restricted,
+        },
+        Tier::Quarantine => TierDefaults {
+            replicas: 1,
+            egress: EgressMode::Restricted,
+        },
+    }
+}
+
+pub fn resolve(raw: &RawProfile, source: &SourceFile, profile_name: &str) -> Result<Model, Vec<Diagnostic>> {
+    let mut resolver = Resolver {
+        source,
+        diagnostics: Vec::new(),
+    };
+    let model = resolver.profile(raw, profile_name);
+    if resolver.diagnostics.is_empty() {
+        Ok(model)
+    } else {
+        crate::diagnostics::dedup(&mut resolver.diagnostics);
+        Err(resolver.diagnostics)
+    }
+}
+
+struct Resolver<'a> {
+    source: &'a SourceFile,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What every service resolves against: the profile around it.
+struct ServiceContext<'a> {
+    raw_profile: &'a RawProfile,
+    defaults: &'a TierDefaults,
+    instance: &'a str,
+    dependencies: &'a [crate::model::Dependency],
+    peers: &'a [crate::model::IngressPeer],
+}
+
+impl Resolver<'_> {
+    fn error(&mut self, code: &'static str, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let diagnostic = Diagnostic::error(code, message).at(self.source, path).with_hint(hint);
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn profile(&mut self, raw: &RawProfile, profile_name: &str) -> Model {
+        let defaults = tier_defaults(raw.tier);
+        self.namespace_name(&raw.namespace);
+        self.label_value("app", &raw.app);
+        if raw.services.is_empty() {
+            self.error(
+                "no-services",
+                "services",
+                "the profile declares no services",
+                "add at least one entry under `services`",
+            );
+        }
+        let dependencies = self.dependencies(&raw.network.egress);
+        let peers = self.ingress_peers(raw);
+        let egress_open = raw.network.egress_mode.unwrap_or(defaults.egress) == EgressMode::Open;
+        let instance = format!("{}-{}", raw.app, raw.tier.as_str());
+        self.label_value("app", &instance);
+        let config_maps = self.config_maps(raw);
+        let external_secrets = self.external_secrets(raw);
+        let mut services: Vec<Service> = raw
+            .services
+            .iter()
+            .map(|(name, service)| {
+                let context = ServiceContext {
+                    raw_profile: raw,
+                    defaults: &defaults,
+                    instance: &instance,
+                    dependencies: &dependencies,
+                    peers: &peers,
+                };
+                self.service(name, service, &context)
+            })
+            .collect();
+        self.service_peers(raw, &mut services);
+        self.peer_ports_exposed(raw, &services);
+        let shared_service_accounts = self.shared_service_accounts(raw);
+        let local_dependencies = network::local_dependencies(&raw.namespace, &dependencies, &services);
+        let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
+        let pod_security_version = format!("v{KUBERNETES_VERSION}");
+        Model {
+            profile: profile_name.to_owned(),
+            tier: raw.tier,
+            namespace: raw.namespace.clone(),
+            app: raw.app.clone(),
+            namespace_labels: namespace_labels(&raw.namespace, &raw.app, &pod_security_version),
+            pod_security_version,
+            egress_open,
+            services,
+            config_maps,
+            external_secrets,
+            shared_service_accounts,
+            local_dependencies,
+            ingress,
+            allowed_registries: raw.policy.allowed_registries.clone(),
+        }
+    }
+
+    fn namespace_name(&mut self, namespace: &str) {
+        if let Err(problem) = dns_label(namespace) {
+            self.error(
+                "invalid-name",
+                "namespace",
+                format!("namespace `{namespace}` {problem}"),
+                DNS_LABEL_HINT,
+            );
+        }
+    }
+
+    /// A name Kubernetes stores as an object name (RFC 1123 subdomain).
+    fn object_name(&mut self, path: &str, what: &str, name: &str) {
+        if let Err(problem) = dns_subdomain(name) {
+            self.error(
+                "invalid-name",
+                path,
+                format!("{what} `{name}` {problem}"),
+                DNS_LABEL_HINT,
+            );
+        }
+    }
+
+    fn label_value(&mut self, path: &str, value: &str) {
+        if let Err(problem) = label_value(value) {
+            self.error(
+                "invalid-label-value",
+                path,
+                format!("`{value}` cannot be a label value: {problem}"),
+                LABEL_HINT,
+            );
+        }
+    }
+
+    fn port(&mut self, path: &str, port: i64) {
+        if !(1..=65535).contains(&port) {
+            self.error(
+                "invalid-port",
+                path,
+                format!("port {port} is outside 1..=65535"),
+                "use a TCP port number between 1 and 65535",
+            );
+        }
+    }
+
+    fn labels(&mut self, path: &str, labels: &Labels) {
+        for (key, value) in labels {
+            self.label_key(&format!("{path}.{key}"), key);
+            self.label_value(&format!("{path}.{key}"), value);
+        }
+    }
+
+    fn label_key(&mut self, path: &str, key: &str) {
+        if let Err(problem) = label_key(key) {
+            self.error(
+                "invalid-label-key",
+                path,
+                format!("`{key}` cannot be a label key: {problem}"),
+                LABEL_KEY_HINT,
+            );
+        }
+    }
+
+    /// A quantity that must be positive; its value in base units when it is.
+    fn quantity(&mut self, path: &str, text: &str, example: &str) -> Option<f64> {
+        match quantity::parse(text) {
+            Some(value) if value > 0.0 => Some(value),
+            Some(_) => {
+                self.error(
+                    "invalid-quantity",
+                    path,
+                    format!("`{text}` must be greater than zero"),
+                    format!("use a positive quantity such as `{example}`"),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    "invalid-quantity",
+                    path,
+                    format!("`{text}` is not a Kubernetes quantity"),
+                    format!("use a number with an optional suffix (m, Ki, Mi, Gi, k, M, G), such as `{example}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional count of seconds or retries that must be at least `minimum`.
+    fn at_least(&mut self, path: &str, value: Option<i64>, minimum: i64) -> Option<i64> {
+        let value = value?;
+        if value < minimum {
+            let key = path.rsplit('.').next().unwrap_or(path);
+            self.error(
+                "invalid-value",
+                path,
+                format!("{key} must be at least {minimum}, not {value}"),
+                format!("set {key} to {minimum} or more"),
+            );
+        }
+        Some(value)
+    }
+
+    /// Kubernetes stores these numbers as int32; a larger one would be rejected by the API
+    /// server, so say so here rather than fail later in a template.
+    fn fits_int32(&mut self, path: &str, fields: &[(String, i64)]) {
+        for (key, value) in fields {
+            if *value > i64::from(i32::MAX) {
+                let message = format!("{key} {value} is larger than Kubernetes accepts ({})", i32::MAX);
+                self.error(
+                    "invalid-value",
+                    &format!("{path}.{key}"),
+                    message,
+                    "use a realistic number",
+                );
+            }
+        }
+    }
+}
+
+fn namespace_labels(namespace: &str, app: &str, version: &str) -> Labels {
+    let mut labels = Labels::from([
+        ("app.kubernetes.io/part-of".to_owned(), app.to_owned()),
+        ("app.kubernetes.io/managed-by".to_owned(), "gen".to_owned()),
+        ("kubernetes.io/metadata.name".to_owned(), namespace.to_owned()),
+    ]);
+    for mode in ["enforce", "audit", "warn"] {
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".into());
+        labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), version.into());
+    }
+    labels
+}

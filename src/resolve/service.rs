@@ -1,0 +1,754 @@
+//! One service of any kind (web, worker, cronjob, job): its container, pod and metadata.
+//! The settings each kind adds live beside this file: probes, scaling, schedule, config, rbac.
+
+use std::collections::BTreeMap;
+
+use super::names::dns1035_label;
+use super::{Resolver, ServiceContext};
+use crate::diagnostics::did_you_mean;
+use crate::image;
+use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, ScannerSkip, Service, Toleration};
+use crate::profile::{
+    RawProbes, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator, WorkloadKind,
+};
+
+const DEFAULT_HTTP_PORT: i64 = 8080;
+const DEFAULT_RUN_AS_USER: i64 = 10001;
+const DEFAULT_PRE_STOP_SLEEP: i64 = 15;
+const DEFAULT_GRACE_PERIOD: i64 = 30;
+const DEFAULT_METRICS_PATH: &str = "/metrics";
+
+/// Label keys gen sets itself; the profile's extra labels may not replace them.
+const GEN_LABELS: &[&str] = &[
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/version",
+];
+
+/// Annotation keys gen writes on pods.
+const GEN_POD_ANNOTATIONS: &[&str] = &[
+    "checksum/config",
+    "prometheus.io/scrape",
+    "prometheus.io/port",
+    "prometheus.io/path",
+];
+
+/// Keys of a service that only some kinds take, with the kinds that take them.
+const KIND_ONLY_KEYS: &[(&str, &[WorkloadKind])] = &[
+    ("replicas", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("autoscaling", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("disruptionBudget", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("allowFrom", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("ports", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("probes", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("expose", &[WorkloadKind::Web]),
+    ("schedule", &[WorkloadKind::Cronjob]),
+    ("timeZone", &[WorkloadKind::Cronjob]),
+    ("concurrencyPolicy", &[WorkloadKind::Cronjob]),
+    ("startingDeadlineSeconds", &[WorkloadKind::Cronjob]),
+    ("successfulJobsHistoryLimit", &[WorkloadKind::Cronjob]),
+    ("failedJobsHistoryLimit", &[WorkloadKind::Cronjob]),
+    ("backoffLimit", &[WorkloadKind::Cronjob, WorkloadKind::Job]),
+    ("activeDeadlineSeconds", &[WorkloadKind::Cronjob, WorkloadKind::Job]),
+    ("ttlSecondsAfterFinished", &[WorkloadKind::Cronjob, WorkloadKind::Job]),
+    ("restartPolicy", &[WorkloadKind::Cronjob, WorkloadKind::Job]),
+];
+
+impl Resolver<'_> {
+    pub(super) fn service(&mut self, name: &str, raw: &RawService, context: &ServiceContext) -> Service {
+        let path = format!("services.{name}");
+        if let Err(problem) = dns1035_label(name) {
+            self.error(
+                "invalid-name",
+                &path,
+                format!("service name `{name}` {problem}"),
+                "service names are lowercase letters, digits and `-`, start with a letter, at most 63 characters",
+            );
+        }
+        let kind = raw.kind;
+        self.keys_for_kind(&path, name, kind);
+        let settings = merge(&context.raw_profile.service_defaults, raw);
+        let version = self.version(&path, raw);
+        let (ports, metrics) = self.ports(&path, kind, &settings);
+        let resources = self.resources(&path, &settings);
+        let probes = self.probes(&path, kind, &settings, &ports);
+        let (pre_stop_sleep_seconds, termination_grace_period_seconds) = self.shutdown(&path, kind, &settings);
+        let run_as_user = settings.run_as_user.unwrap_or(DEFAULT_RUN_AS_USER);
+        if run_as_user < 0 {
+            self.error(
+                "invalid-value",
+                &format!("{path}.runAsUser"),
+                format!("runAsUser {run_as_user} is not a uid"),
+                "use a non-root uid, 10000 or higher",
+            );
+        }
+        let node_selector = settings.node_selector.clone().unwrap_or_default();
+        self.labels(&format!("{path}.nodeSelector"), &node_selector);
+        let tolerations = self.tolerations(&path, &settings);
+        if let Some(class) = &settings.priority_class_name {
+            self.object_name(&format!("{path}.priorityClassName"), "priority class", class);
+        }
+        let env = self.env(&path, &settings);
+        let reads = self.service_reads(&path, raw, context.raw_profile, &env);
+        let volumes = self.volumes(&path, raw, reads.volumes);
+        let (service_account, owns_service_account) = self.service_account(&path, name, raw);
+        let permissions = self.permissions(&path, raw);
+        let automount_token = !permissions.is_empty();
+        let long_running = kind.is_long_running();
+        let replicas = raw.replicas.unwrap_or(context.defaults.replicas);
+        if raw.replicas.is_some() && replicas < 1 {
+            self.error(
+                "invalid-replicas",
+                &format!("{path}.replicas"),
+                format!("replicas must be at least 1, not {replicas}"),
+                "set replicas to 1 or more",
+            );
+        }
+        let autoscaling = raw
+            .autoscaling
+            .as_ref()
+            .filter(|_| long_running)
+            .map(|a| self.autoscaling(&format!("{path}.autoscaling"), a, raw.replicas, replicas));
+        let floor = autoscaling.as_ref().map_or(replicas, |a| a.min_replicas);
+        let disruption_budget = long_running.then(|| self.disruption_budget(&path, raw, floor));
+        let egress = self.service_egress(&path, &settings, context.dependencies);
+        let selector = Labels::from([
+            ("app.kubernetes.io/name".to_owned(), name.to_owned()),
+            ("app.kubernetes.io/instance".to_owned(), context.instance.to_owned()),
+        ]);
+        let mut labels = selector.clone();
+        labels.insert("app.kubernetes.io/part-of".into(), context.raw_profile.app.clone());
+        labels.insert("app.kubernetes.io/component".into(), component(kind).into());
+        labels.insert("app.kubernetes.io/managed-by".into(), "gen".into());
+        if let Some(version) = version {
+            labels.insert("app.kubernetes.io/version".into(), version);
+        }
+        labels.extend(self.extra_labels(&path, &settings));
+        let annotations = self.annotations(&format!("{path}.annotations"), settings.annotations.as_ref(), &[]);
+        let mut pod_annotations = self.annotations(
+            &format!("{path}.podAnnotations"),
+            settings.pod_annotations.as_ref(),
+            GEN_POD_ANNOTATIONS,
+        );
+        if let Some(metrics) = metrics.as_ref().filter(|m| m.annotate) {
+            pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
+            pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
+            pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
+        }
+        if let Some(hash) = &reads.config_hash {
+            pod_annotations.insert("checksum/config".into(), hash.clone());
+        }
+        let expose = self.expose(&path, kind, raw, &ports);
+        let load_balancer_clients = expose
+            .as_ref()
+            .filter(|e| e.service_type == ServiceType::LoadBalancer)
+            .map(|e| {
+                if e.load_balancer_source_ranges.is_empty() {
+                    vec!["0.0.0.0/0".to_owned(), "::/0".to_owned()]
+                } else {
+                    e.load_balancer_source_ranges.clone()
+                }
+            })
+            .unwrap_or_default();
+        let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref());
+        let (cron, job) = self.run_to_completion(&path, kind, raw);
+        let mut scanner_skips = Vec::new();
+        if automount_token {
+            scanner_skips.push(ScannerSkip {
+                check: "CKV_K8S_38",
+                reason: "gen: the service declares permissions, so it needs its API token".into(),
+            });
+        }
+        if let Some(reason) = &probes.none_reason {
+            for check in ["CKV_K8S_8", "CKV_K8S_9"] {
+                scanner_skips.push(ScannerSkip {
+                    check,
+                    reason: format!("gen: probes.none: {reason}"),
+                });
+            }
+        }
+        let mut workload_annotations = annotations.clone();
+        for (index, skip) in scanner_skips.iter().enumerate() {
+            workload_annotations.insert(
+                format!("checkov.io/skip{}", index + 1),
+                format!("{}={}", skip.check, skip.reason),
+            );
+        }
+        let service = Service {
+            name: name.to_owned(),
+            kind,
+            labels,
+            selector,
+            annotations,
+            workload_annotations,
+            pod_annotations,
+            image: raw.image.clone(),
+            command: raw.command.clone().unwrap_or_default(),
+            args: raw.args.clone().unwrap_or_default(),
+            replicas: if autoscaling.is_some() || !long_running {
+                None
+            } else {
+                Some(replicas)
+            },
+            ports,
+            expose,
+            metrics,
+            resources,
+            probes,
+            pre_stop_sleep_seconds,
+            termination_grace_period_seconds,
+            run_as_user,
+            node_selector,
+            tolerations,
+            priority_class_name: settings.priority_class_name.clone(),
+            anti_affinity: settings.anti_affinity.filter(|_| long_running),
+            env,
+            secret_env: reads.secret_env,
+            env_from_config_maps: reads.env_from_config_maps,
+            volumes,
+            config_hash: reads.config_hash,
+            service_account,
+            owns_service_account,
+            permissions,
+            automount_token,
+            autoscaling,
+            disruption_budget,
+            ingress_peers,
+            callers: Vec::new(),
+            callees: Vec::new(),
+            load_balancer_clients,
+            egress,
+            cron,
+            job,
+            scanner_skips,
+        };
+        self.fits_int32(&path, &super::scaling::int32_fields(&service, replicas));
+        service
+    }
+
+    /// Settings written for a kind that cannot use them are mistakes, not silent no-ops.
+    fn keys_for_kind(&mut self, path: &str, name: &str, kind: WorkloadKind) {
+        for (key, kinds) in KIND_ONLY_KEYS {
+            let key_path = format!("{path}.{key}");
+            if !kinds.contains(&kind) && self.source.exact_position(&key_path).is_some() {
+                let takers: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                self.error(
+                    "kind-mismatch",
+                    &key_path,
+                    format!("`{key}` does not apply to `{name}`, which is a {}", kind.as_str()),
+                    format!(
+                        "`{key}` is for services of kind {}; remove it, or set `kind:`",
+                        takers.join(" or ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Validates the image and returns the version label: explicit, else the image tag.
+    fn version(&mut self, path: &str, raw: &RawService) -> Option<String> {
+        let image = match image::parse(&raw.image) {
+            Ok(image) => image,
+            Err(problem) => {
+                self.error(
+                    "invalid-image",
+                    &format!("{path}.image"),
+                    problem,
+                    "write the image as `registry/repository:tag` or `registry/repository@sha256:<digest>`",
+                );
+                return None;
+            }
+        };
+        let version = raw.version.clone().or(image.tag)?;
+        if let Err(problem) = super::label_value(&version) {
+            let at = if raw.version.is_some() { "version" } else { "image" };
+            self.error(
+                "invalid-label-value",
+                &format!("{path}.{at}"),
+                format!("version `{version}` cannot be a label value: {problem}"),
+                "set `version:` to a label-safe value such as `1.4.2`",
+            );
+        }
+        Some(version)
+    }
+
+    /// The container ports (web services always serve `http`), and where metrics are served.
+    fn ports(&mut self, path: &str, kind: WorkloadKind, settings: &RawServiceSettings) -> (Vec<Port>, Option<Metrics>) {
+        if !kind.is_long_running() {
+            if settings.metrics.is_some() {
+                self.error(
+                    "kind-mismatch",
+                    &format!("{path}.metrics"),
+                    format!("a {} serves no metrics port to scrape", kind.as_str()),
+                    "remove `metrics`; push metrics from short-lived jobs to a Pushgateway instead",
+                );
+            }
+            return (Vec::new(), None);
+        }
+        let raw = settings.ports.as_ref();
+        let http = match (kind, raw.and_then(|p| p.http)) {
+            (_, Some(port)) => Some(port),
+            (WorkloadKind::Web, None) => Some(DEFAULT_HTTP_PORT),
+            _ => None,
+        };
+        let mut ports = Vec::new();
+        if let Some(http) = http {
+            self.port(&format!("{path}.ports.http"), http);
+            ports.push(Port {
+                name: "http".into(),
+                port: http,
+            });
+        }
+        let metrics_port = raw.and_then(|p| p.metrics);
+        let metrics_port_name = match metrics_port {
+            Some(port) if Some(port) == http => Some("http"),
+            Some(port) => {
+                self.port(&format!("{path}.ports.metrics"), port);
+                ports.push(Port {
+                    name: "metrics".into(),
+                    port,
+                });
+                Some("metrics")
+            }
+            None => None,
+        };
+        for (name, number) in raw.and_then(|p| p.extra.as_ref()).into_iter().flatten() {
+            let key = format!("{path}.ports.extra.{name}");
+            if let Err(problem) = port_name(name) {
+                self.error(
+                    "invalid-name",
+                    &key,
+                    format!("port name `{name}` {problem}"),
+                    "port names are 1 to 15 lowercase letters, digits and `-`, with at least one letter",
+                );
+            }
+            if matches!(name.as_str(), "http" | "metrics") {
+                self.error(
+                    "duplicate-port",
+                    &key,
+                    format!("`{name}` is already a port of its own"),
+                    format!("set `ports.{name}` instead"),
+                );
+            }
+            self.port(&key, *number);
+            ports.push(Port {
+                name: name.clone(),
+                port: *number,
+            });
+        }
+        for (index, port) in ports.iter().enumerate() {
+            if let Some(first) = ports[..index].iter().find(|p| p.port == port.port) {
+                let key = if port.name == "metrics" {
+                    "ports.metrics".to_owned()
+                } else {
+                    format!("ports.extra.{}", port.name)
+                };
+                self.error(
+                    "duplicate-port",
+                    &format!("{path}.{key}"),
+                    format!("`{}` and `{}` both use port {}", first.name, port.name, port.port),
+                    "give each port a number of its own",
+                );
+            }
+        }
+        let metrics = match (metrics_port_name, &settings.metrics) {
+            (Some(name), declared) => Some(Metrics {
+                port_name: name.to_owned(),
+                port: metrics_port.unwrap_or_default(),
+                path: declared
+                    .as_ref()
+                    .and_then(|m| m.path.clone())
+                    .unwrap_or_else(|| DEFAULT_METRICS_PATH.to_owned()),
+                annotate: declared.is_some(),
+            }),
+            (None, Some(_)) => {
+                self.error(
+                    "unknown-port",
+                    &format!("{path}.metrics"),
+                    "metrics are declared but no port serves them",
+                    "set `ports.metrics` (the HTTP port itself when the app serves `/metrics` there)",
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        if let Some(metrics) = &metrics {
+            self.http_path(&format!("{path}.metrics.path"), &metrics.path);
+        }
+        (ports, metrics)
+    }
+
+    pub(super) fn http_path(&mut self, path: &str, value: &str) {
+        if !value.starts_with('/') || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.error(
+                "invalid-path",
+                path,
+                format!("`{value}` must start with `/` and contain no spaces"),
+                "write an absolute HTTP path such as `/metrics`",
+            );
+        }
+    }
+
+    fn expose(&mut self, path: &str, kind: WorkloadKind, raw: &RawService, ports: &[Port]) -> Option<Expose> {
+        if kind != WorkloadKind::Web {
+            return None;
+        }
+        let expose = raw.expose.as_ref();
+        let service_type = expose.and_then(|e| e.service_type).unwrap_or(ServiceType::ClusterIP);
+        let ranges = expose
+            .and_then(|e| e.load_balancer_source_ranges.clone())
+            .unwrap_or_default();
+        let traffic_policy = expose.and_then(|e| e.external_traffic_policy);
+        let path = format!("{path}.expose");
+        if service_type != ServiceType::LoadBalancer {
+            for (key, set) in [
+                ("loadBalancerSourceRanges", !ranges.is_empty()),
+                ("externalTrafficPolicy", traffic_policy.is_some()),
+            ] {
+                if set {
+                    self.error(
+                        "invalid-value",
+                        &format!("{path}.{key}"),
+                        format!("`{key}` applies only to a LoadBalancer"),
+                        "set `type: LoadBalancer`, or remove it",
+                    );
+                }
+            }
+        }
+        for (index, range) in ranges.iter().enumerate() {
+            if let Err(problem) = cidr(range) {
+                self.error(
+                    "invalid-value",
+                    &format!("{path}.loadBalancerSourceRanges[{index}]"),
+                    format!("`{range}` is not a CIDR range: {problem}"),
+                    "write an address range such as `203.0.113.0/24` or `2001:db8::/32`",
+                );
+            }
+        }
+        Some(Expose {
+            service_type,
+            ports: ports.to_vec(),
+            load_balancer_source_ranges: ranges,
+            external_traffic_policy: traffic_policy,
+        })
+    }
+
+    fn resources(&mut self, path: &str, settings: &RawServiceSettings) -> Resources {
+        let Some(raw) = &settings.resources else {
+            self.error("missing-resources", path, "the service sets no CPU and memory requests and limits", "add `resources: {cpu: {request: 250m, limit: 1000m}, memory: {request: 512Mi, limit: 1Gi}}` to the service or to `serviceDefaults`");
+            return Resources {
+                cpu_request: String::new(),
+                cpu_limit: String::new(),
+                memory_request: String::new(),
+                memory_limit: String::new(),
+            };
+        };
+        self.request_limit(&format!("{path}.resources.cpu"), &raw.cpu, "250m");
+        self.request_limit(&format!("{path}.resources.memory"), &raw.memory, "512Mi");
+        Resources {
+            cpu_request: raw.cpu.request.clone(),
+            cpu_limit: raw.cpu.limit.clone(),
+            memory_request: raw.memory.request.clone(),
+            memory_limit: raw.memory.limit.clone(),
+        }
+    }
+
+    fn request_limit(&mut self, path: &str, raw: &RawRequestLimit, example: &str) {
+        let request = self.quantity(&format!("{path}.request"), &raw.request, example);
+        let limit = self.quantity(&format!("{path}.limit"), &raw.limit, example);
+        if let (Some(request), Some(limit)) = (request, limit)
+            && request > limit
+        {
+            self.error(
+                "request-above-limit",
+                &format!("{path}.request"),
+                format!("the request {} is above the limit {}", raw.request, raw.limit),
+                "raise the limit or lower the request: a pod may never use more than its limit",
+            );
+        }
+    }
+
+    /// Graceful shutdown. Jobs run to completion and are not behind a load balancer, so
+    /// they get no pre-stop pause.
+    fn shutdown(&mut self, path: &str, kind: WorkloadKind, settings: &RawServiceSettings) -> (i64, i64) {
+        let raw = settings.shutdown.as_ref();
+        let default_sleep = if kind.is_long_running() {
+            DEFAULT_PRE_STOP_SLEEP
+        } else {
+            0
+        };
+        let sleep = raw
+            .and_then(|s| s.pre_stop_sleep_seconds)
+            .filter(|_| kind.is_long_running())
+            .unwrap_or(default_sleep);
+        let grace = raw
+            .and_then(|s| s.termination_grace_period_seconds)
+            .unwrap_or(DEFAULT_GRACE_PERIOD);
+        if sleep < 0 {
+            self.error(
+                "invalid-shutdown",
+                &format!("{path}.shutdown.preStopSleepSeconds"),
+                format!("preStopSleepSeconds must not be negative, not {sleep}"),
+                "use 0 to skip the pause, or a few seconds to let load balancers drain",
+            );
+        }
+        if grace <= sleep {
+            self.error(
+                "invalid-shutdown",
+                &format!("{path}.shutdown.terminationGracePeriodSeconds"),
+                format!("the grace period ({grace} s) does not outlast the pre-stop pause ({sleep} s)"),
+                "the grace period must cover the pause plus the time the app needs to drain; make it longer",
+            );
+        }
+        (sleep, grace)
+    }
+
+    fn env(&mut self, path: &str, settings: &RawServiceSettings) -> Vec<EnvVar> {
+        let raw = settings.env.clone().unwrap_or_default();
+        raw.into_iter()
+            .map(|(name, value)| {
+                self.env_name(&format!("{path}.env.{name}"), &name);
+                EnvVar { name, value }
+            })
+            .collect()
+    }
+
+    pub(super) fn env_name(&mut self, path: &str, name: &str) {
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            self.error(
+                "invalid-env-name",
+                path,
+                format!("`{name}` is not a portable environment variable name"),
+                "use letters, digits and `_`, starting with a letter or `_`",
+            );
+        }
+    }
+
+    fn tolerations(&mut self, path: &str, settings: &RawServiceSettings) -> Vec<Toleration> {
+        let raw = settings.tolerations.clone().unwrap_or_default();
+        raw.into_iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                let at = format!("{path}.tolerations[{index}]");
+                let operator = raw.operator.unwrap_or(TolerationOperator::Equal);
+                if let Some(key) = &raw.key {
+                    self.label_key(&format!("{at}.key"), key);
+                }
+                match (operator, &raw.key, &raw.value) {
+                    (TolerationOperator::Exists, _, Some(_)) => self.error(
+                        "invalid-value",
+                        &format!("{at}.value"),
+                        "a toleration with `operator: Exists` takes no value",
+                        "remove `value`, or use `operator: Equal`",
+                    ),
+                    (TolerationOperator::Equal, None, _) => self.error(
+                        "invalid-value",
+                        &at,
+                        "a toleration with `operator: Equal` needs a `key`",
+                        "name the taint's key, or use `operator: Exists` to tolerate every taint",
+                    ),
+                    (_, _, Some(value)) => self.label_value(&format!("{at}.value"), value),
+                    _ => {}
+                }
+                if raw.toleration_seconds.is_some() && raw.effect != Some(crate::profile::TaintEffect::NoExecute) {
+                    self.error(
+                        "invalid-value",
+                        &format!("{at}.tolerationSeconds"),
+                        "tolerationSeconds applies only to `effect: NoExecute`",
+                        "set `effect: NoExecute`, or remove tolerationSeconds",
+                    );
+                }
+                self.at_least(&format!("{at}.tolerationSeconds"), raw.toleration_seconds, 0);
+                Toleration {
+                    key: raw.key,
+                    operator,
+                    value: raw.value,
+                    effect: raw.effect,
+                    toleration_seconds: raw.toleration_seconds,
+                }
+            })
+            .collect()
+    }
+
+    /// The profile's extra labels, validated; gen's own keys are refused because selectors and
+    /// tools depend on them.
+    fn extra_labels(&mut self, path: &str, settings: &RawServiceSettings) -> Labels {
+        let labels = settings.labels.clone().unwrap_or_default();
+        self.labels(&format!("{path}.labels"), &labels);
+        for key in labels.keys().filter(|k| GEN_LABELS.contains(&k.as_str())) {
+            self.error(
+                "reserved-key",
+                &format!("{path}.labels.{key}"),
+                format!("`{key}` is set by gen; a profile cannot change it"),
+                "use a label key of your own, e.g. `team` or `example.com/owner`",
+            );
+        }
+        labels
+    }
+
+    fn annotations(&mut self, path: &str, raw: Option<&BTreeMap<String, String>>, reserved: &[&str]) -> Labels {
+        let annotations = raw.cloned().unwrap_or_default();
+        for key in annotations.keys() {
+            self.label_key(&format!("{path}.{key}"), key);
+            if reserved.contains(&key.as_str()) {
+                self.error(
+                    "reserved-key",
+                    &format!("{path}.{key}"),
+                    format!("`{key}` is written by gen"),
+                    if key.starts_with("prometheus.io/") {
+                        "declare `metrics:` (and `ports.metrics`) instead"
+                    } else {
+                        "remove it; gen computes it from the configs the service reads"
+                    },
+                );
+            }
+        }
+        annotations
+    }
+}
+
+fn component(kind: WorkloadKind) -> &'static str {
+    match kind {
+        // Web services were gen's only kind; their label stays what it was.
+        WorkloadKind::Web => "service",
+        other => other.as_str(),
+    }
+}
+
+/// A service's own settings win over `serviceDefaults`: key by key, and probe by probe, field
+/// by field, so a service that sets only a readiness period keeps everything else inherited.
+fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSettings {
+    let long_running = service.kind.is_long_running();
+    // Ports, probes and the pre-stop pause describe long-running servers: jobs do not inherit them.
+    let inherited = long_running.then_some(defaults);
+    RawServiceSettings {
+        ports: service
+            .ports
+            .clone()
+            .or_else(|| inherited.and_then(|d| d.ports.clone())),
+        probes: merge_probes(inherited.and_then(|d| d.probes.as_ref()), service.probes.as_ref()),
+        shutdown: service.shutdown.clone().or_else(|| defaults.shutdown.clone()),
+        resources: service.resources.clone().or_else(|| defaults.resources.clone()),
+        run_as_user: service.run_as_user.or(defaults.run_as_user),
+        node_selector: service.node_selector.clone().or_else(|| defaults.node_selector.clone()),
+        env: merged_map(defaults.env.as_ref(), service.env.as_ref()),
+        depends_on: service.depends_on.clone().or_else(|| defaults.depends_on.clone()),
+        metrics: service
+            .metrics
+            .clone()
+            .or_else(|| inherited.and_then(|d| d.metrics.clone())),
+        labels: merged_map(defaults.labels.as_ref(), service.labels.as_ref()),
+        annotations: merged_map(defaults.annotations.as_ref(), service.annotations.as_ref()),
+        pod_annotations: merged_map(defaults.pod_annotations.as_ref(), service.pod_annotations.as_ref()),
+        anti_affinity: service.anti_affinity.or(defaults.anti_affinity),
+        tolerations: service.tolerations.clone().or_else(|| defaults.tolerations.clone()),
+        priority_class_name: service
+            .priority_class_name
+            .clone()
+            .or_else(|| defaults.priority_class_name.clone()),
+    }
+}
+
+fn merge_probes(defaults: Option<&RawProbes>, own: Option<&RawProbes>) -> Option<RawProbes> {
+    let (defaults, own) = match (defaults, own) {
+        (None, None) => return None,
+        (Some(d), None) => return Some(d.clone()),
+        (None, Some(o)) => return Some(o.clone()),
+        (Some(d), Some(o)) => (d, o),
+    };
+    // `none` on the service says it has no probes at all: nothing is inherited.
+    if own.none.is_some() {
+        return Some(own.clone());
+    }
+    Some(RawProbes {
+        startup: super::probes::merge_probe(defaults.startup.as_ref(), own.startup.as_ref()),
+        liveness: super::probes::merge_probe(defaults.liveness.as_ref(), own.liveness.as_ref()),
+        readiness: super::probes::merge_probe(defaults.readiness.as_ref(), own.readiness.as_ref()),
+        none: None,
+    })
+}
+
+fn merged_map(
+    defaults: Option<&BTreeMap<String, String>>,
+    own: Option<&BTreeMap<String, String>>,
+) -> Option<BTreeMap<String, String>> {
+    match (defaults, own) {
+        (None, None) => None,
+        _ => {
+            let mut map = defaults.cloned().unwrap_or_default();
+            map.extend(own.cloned().unwrap_or_default());
+            Some(map)
+        }
+    }
+}
+
+/// An IANA service name, what Kubernetes requires of container port names.
+fn port_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.len() > 15 {
+        return Err("must be 1 to 15 characters long");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err("may contain only lowercase letters, digits and `-`");
+    }
+    if !name.chars().any(|c| c.is_ascii_lowercase()) {
+        return Err("must contain a letter");
+    }
+    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
+        return Err("must not start or end with `-` or contain `--`");
+    }
+    Ok(())
+}
+
+/// An IPv4 or IPv6 CIDR range, as `loadBalancerSourceRanges` and ipBlocks take it.
+pub fn cidr(text: &str) -> Result<(), String> {
+    let (address, bits) = text.split_once('/').ok_or("it has no `/prefix`")?;
+    let bits: u8 = bits.parse().map_err(|_| "the prefix length is not a number")?;
+    let max = match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => return Err(format!("`{address}` is not an IP address")),
+    };
+    if bits > max {
+        return Err(format!("the prefix length {bits} is longer than {max}"));
+    }
+    Ok(())
+}
+
+/// Suggests the closest of `candidates` for an unknown name.
+pub(super) fn suggestion<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, otherwise: &str) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_names_follow_iana() {
+        assert!(port_name("grpc").is_ok());
+        assert!(port_name("h2c-9").is_ok());
+        assert!(port_name("9000").is_err());
+        assert!(port_name("a-very-long-port-name").is_err());
+        assert!(port_name("a--b").is_err());
+    }
+
+    #[test]
+    fn cidr_ranges() {
+        assert!(cidr("10.0.0.0/8").is_ok());
+        assert!(cidr("2001:db8::/32").is_ok());
+        assert!(cidr("10.0.0.0").is_err());
+        assert!(cidr("10.0.0.0/33").is_err());
+        assert!(cidr("ten/8").is_err());
+    }
+}
