@@ -6,9 +6,11 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Namespace, Service, ServiceAccount};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PodSpec, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,6 +19,9 @@ use serde_json::Value;
 use crate::render::Rendered;
 
 mod block;
+pub mod external_secret;
+
+pub use external_secret::ExternalSecret;
 
 /// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +46,14 @@ pub struct Object {
 pub enum Typed {
     Namespace(Box<Namespace>),
     ServiceAccount(Box<ServiceAccount>),
+    ConfigMap(Box<ConfigMap>),
+    ExternalSecret(Box<ExternalSecret>),
+    Role(Box<Role>),
+    RoleBinding(Box<RoleBinding>),
     Service(Box<Service>),
     Deployment(Box<Deployment>),
+    CronJob(Box<CronJob>),
+    Job(Box<Job>),
     HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     NetworkPolicy(Box<NetworkPolicy>),
@@ -55,12 +66,43 @@ impl Typed {
         match self {
             Typed::Namespace(o) => &o.metadata,
             Typed::ServiceAccount(o) => &o.metadata,
+            Typed::ConfigMap(o) => &o.metadata,
+            Typed::ExternalSecret(o) => &o.metadata,
+            Typed::Role(o) => &o.metadata,
+            Typed::RoleBinding(o) => &o.metadata,
             Typed::Service(o) => &o.metadata,
             Typed::Deployment(o) => &o.metadata,
+            Typed::CronJob(o) => &o.metadata,
+            Typed::Job(o) => &o.metadata,
             Typed::HorizontalPodAutoscaler(o) => &o.metadata,
             Typed::PodDisruptionBudget(o) => &o.metadata,
             Typed::NetworkPolicy(o) => &o.metadata,
             Typed::Ingress(o) => &o.metadata,
+        }
+    }
+
+    /// The pod template of a workload, with its field path; `None` for kinds without pods.
+    /// The match lists every kind, so a new kind must say whether it runs pods, and the
+    /// policy rules then cover its pods without further registration.
+    pub fn pod_spec(&self) -> Option<(&PodSpec, &'static str)> {
+        match self {
+            Typed::Deployment(o) => Some((o.spec.as_ref()?.template.spec.as_ref()?, "spec.template.spec")),
+            Typed::Job(o) => Some((o.spec.as_ref()?.template.spec.as_ref()?, "spec.template.spec")),
+            Typed::CronJob(o) => {
+                let job = o.spec.as_ref()?.job_template.spec.as_ref()?;
+                Some((job.template.spec.as_ref()?, "spec.jobTemplate.spec.template.spec"))
+            }
+            Typed::Namespace(_)
+            | Typed::ServiceAccount(_)
+            | Typed::ConfigMap(_)
+            | Typed::ExternalSecret(_)
+            | Typed::Role(_)
+            | Typed::RoleBinding(_)
+            | Typed::Service(_)
+            | Typed::HorizontalPodAutoscaler(_)
+            | Typed::PodDisruptionBudget(_)
+            | Typed::NetworkPolicy(_)
+            | Typed::Ingress(_) => None,
         }
     }
 
@@ -70,8 +112,14 @@ impl Typed {
         match self {
             Typed::Namespace(o) => &mut o.metadata,
             Typed::ServiceAccount(o) => &mut o.metadata,
+            Typed::ConfigMap(o) => &mut o.metadata,
+            Typed::ExternalSecret(o) => &mut o.metadata,
+            Typed::Role(o) => &mut o.metadata,
+            Typed::RoleBinding(o) => &mut o.metadata,
             Typed::Service(o) => &mut o.metadata,
             Typed::Deployment(o) => &mut o.metadata,
+            Typed::CronJob(o) => &mut o.metadata,
+            Typed::Job(o) => &mut o.metadata,
             Typed::HorizontalPodAutoscaler(o) => &mut o.metadata,
             Typed::PodDisruptionBudget(o) => &mut o.metadata,
             Typed::NetworkPolicy(o) => &mut o.metadata,
@@ -136,6 +184,10 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         .as_str()
         .ok_or_else(|| defect(&what, "metadata.name is missing".into()))?
         .to_owned();
+    // The API server would refuse any other name; so does the output directory's layout.
+    if let Err(problem) = crate::resolve::dns_subdomain(&name) {
+        return Err(defect(&what, format!("metadata.name `{name}` {problem}")));
+    }
     let mut yaml = String::with_capacity(rendered.text.len() + rendered.text.len() / 8);
     crate::yaml::write_document(&encoded, &mut yaml);
     Ok(Object {
@@ -200,8 +252,14 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, V
     match (api_version, kind) {
         ("v1", "Namespace") => decode(text, Typed::Namespace),
         ("v1", "ServiceAccount") => decode(text, Typed::ServiceAccount),
+        ("v1", "ConfigMap") => decode(text, Typed::ConfigMap),
+        ("external-secrets.io/v1", "ExternalSecret") => decode(text, Typed::ExternalSecret),
+        ("rbac.authorization.k8s.io/v1", "Role") => decode(text, Typed::Role),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding") => decode(text, Typed::RoleBinding),
         ("v1", "Service") => decode(text, Typed::Service),
         ("apps/v1", "Deployment") => decode(text, Typed::Deployment),
+        ("batch/v1", "CronJob") => decode(text, Typed::CronJob),
+        ("batch/v1", "Job") => decode(text, Typed::Job),
         ("autoscaling/v2", "HorizontalPodAutoscaler") => decode(text, Typed::HorizontalPodAutoscaler),
         ("policy/v1", "PodDisruptionBudget") => decode(text, Typed::PodDisruptionBudget),
         ("networking.k8s.io/v1", "NetworkPolicy") => decode(text, Typed::NetworkPolicy),

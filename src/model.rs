@@ -70,6 +70,8 @@ pub struct Service {
     pub anti_affinity: Option<AntiAffinity>,
     pub env: Vec<EnvVar>,
     pub secret_env: Vec<SecretEnvVar>,
+    /// Environment variables from single ConfigMap keys.
+    pub config_env: Vec<ConfigEnvVar>,
     /// ConfigMaps read whole as environment variables.
     pub env_from_config_maps: Vec<String>,
     /// Volumes besides gen's own `/tmp`.
@@ -138,6 +140,13 @@ pub struct Toleration {
     pub value: Option<String>,
     pub effect: Option<TaintEffect>,
     pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigEnvVar {
+    pub name: String,
+    pub config_map: String,
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -275,8 +275,11 @@ pub enum TrafficPolicy {
 pub struct RawConfigUse {
     /// A name under `configs:`.
     pub name: String,
-    /// Mount the keys as files here; without it they become environment variables.
+    /// Mount the keys as files here.
     pub mount_path: Option<String>,
+    /// Environment variables from single keys (`REDIS_URL: redis-url`). With neither this nor
+    /// `mountPath`, every key becomes an environment variable of its own name.
+    pub env: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label};
 use super::service::suggestion;
-use crate::model::{ConfigMap, EmptyDir, EnvVar, ExternalSecret, RemoteRef, SecretEnvVar, SecretVolume, Volume};
+use crate::model::{
+    ConfigEnvVar, ConfigMap, EmptyDir, EnvVar, ExternalSecret, RemoteRef, SecretEnvVar, SecretVolume, Volume,
+};
 use crate::profile::{RawProfile, RawService, SecretStoreKind};
 
 const DEFAULT_REFRESH_INTERVAL: &str = "1h";
@@ -20,6 +22,7 @@ const TMP_VOLUME: &str = "tmp";
 pub(super) struct Reads {
     pub volumes: Vec<Volume>,
     pub secret_env: Vec<SecretEnvVar>,
+    pub config_env: Vec<ConfigEnvVar>,
     pub env_from_config_maps: Vec<String>,
     pub config_hash: Option<String>,
 }
@@ -130,6 +133,7 @@ impl Resolver<'_> {
         let mut reads = Reads {
             volumes: Vec::new(),
             secret_env: Vec::new(),
+            config_env: Vec::new(),
             env_from_config_maps: Vec::new(),
             config_hash: None,
         };
@@ -159,6 +163,31 @@ impl Resolver<'_> {
                 );
             }
             hash_config(&mut hasher, &used.name, data);
+            for (variable, key) in used.env.iter().flatten() {
+                let var_path = format!("{at}.env.{variable}");
+                self.env_name(&var_path, variable);
+                if !data.contains_key(key) {
+                    self.error(
+                        "unknown-config",
+                        &var_path,
+                        format!("config `{}` has no key `{key}`", used.name),
+                        suggestion(key, data.keys().map(String::as_str), "name one of the config's keys"),
+                    );
+                }
+                if env.iter().any(|e| &e.name == variable) || reads.config_env.iter().any(|e| &e.name == variable) {
+                    self.error(
+                        "duplicate-name",
+                        &var_path,
+                        format!("`{variable}` is set twice"),
+                        "give each environment variable one source",
+                    );
+                }
+                reads.config_env.push(ConfigEnvVar {
+                    name: variable.clone(),
+                    config_map: used.name.clone(),
+                    key: key.clone(),
+                });
+            }
             match &used.mount_path {
                 Some(mount_path) => reads.volumes.push(Volume {
                     name: volume_name("config", &used.name),
@@ -169,6 +198,7 @@ impl Resolver<'_> {
                     config_map: Some(used.name.clone()),
                     secret: None,
                 }),
+                None if used.env.is_some() => {}
                 None => {
                     for key in data.keys().filter(|k| !is_env_name(k)) {
                         self.error(
@@ -178,7 +208,7 @@ impl Resolver<'_> {
                                 "config `{}` has the key `{key}`, which cannot become an environment variable",
                                 used.name
                             ),
-                            "mount the config as files with `mountPath:`, or rename the key (e.g. `LOG_LEVEL`)",
+                            "map single keys to variables (`env: {LOG_LEVEL: log-level}`), mount the config as files with `mountPath:`, or rename the key (e.g. `LOG_LEVEL`)",
                         );
                     }
                     reads.env_from_config_maps.push(used.name.clone());

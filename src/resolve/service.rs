@@ -207,6 +207,7 @@ impl Resolver<'_> {
             anti_affinity: settings.anti_affinity.filter(|_| long_running),
             env,
             secret_env: reads.secret_env,
+            config_env: reads.config_env,
             env_from_config_maps: reads.env_from_config_maps,
             volumes,
             config_hash: reads.config_hash,

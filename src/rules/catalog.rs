@@ -252,8 +252,38 @@ pub const RULES: &[Rule] = &[
     ),
     schema(
         "invalid-path",
-        "A route path that is not a plain URL path.",
-        "Paths start with `/` and contain no spaces, quotes, `;`, `$` or braces (which ingress controllers would interpret).",
+        "A route, probe, metrics or mount path that is not a plain absolute path.",
+        "Paths start with `/` and contain no spaces, quotes, `;`, `$` or braces (which ingress controllers would interpret); mount paths have no `..` or `:`.",
+    ),
+    schema(
+        "kind-mismatch",
+        "A setting that the service's kind cannot use.",
+        "Each kind takes its own settings: `schedule` and the history limits are for cronjobs, `backoffLimit` and `restartPolicy` for cronjobs and jobs, `replicas`, `autoscaling`, `disruptionBudget`, `ports` and `probes` for web services and workers, `expose` for web services. A setting the kind ignores would be silently lost, so it is an error: remove it or change `kind:`.",
+    ),
+    schema(
+        "reserved-key",
+        "A label, annotation or volume name that gen sets itself.",
+        "gen owns the app.kubernetes.io labels (selectors depend on them), the prometheus.io and checksum/config pod annotations (declare `metrics:` or `configs:` instead), and the `tmp`, `config-*` and `secret-*` volume names. Use keys and names of your own.",
+    ),
+    schema(
+        "invalid-schedule",
+        "A CronJob schedule Kubernetes would reject.",
+        "A schedule has five fields, `minute hour day-of-month month day-of-week` (`0 2 * * *` runs at 02:00 every day), with `*`, lists `1,15`, ranges `1-5` and steps `*/15`, or is one of the macros @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly. The time zone goes in `timeZone`, never in the schedule.",
+    ),
+    schema(
+        "invalid-time-zone",
+        "A time zone that is not in the IANA database.",
+        "CronJobs take IANA names such as `Etc/UTC` or `Europe/Berlin`, spelt exactly; gen checks them against the database it embeds, so the answer is the same on every machine.",
+    ),
+    schema(
+        "unknown-config",
+        "A service reads a config that `configs:` does not declare.",
+        "Declare the ConfigMap's keys under `configs.<name>`, then list `- name: <name>` under the service's `config:`.",
+    ),
+    schema(
+        "unknown-secret-key",
+        "A service reads a key that its external secret does not fetch.",
+        "The Secret an ExternalSecret creates holds exactly the keys under its `data:`; add the key there, or read one of those.",
     ),
     schema(
         "duplicate-route",
@@ -552,6 +582,48 @@ pub const RULES: &[Rule] = &[
         ERROR,
         "An object uses an API version that is deprecated or removed in the target Kubernetes version.",
         "Use the stable API version (e.g. policy/v1 for PodDisruptionBudget, autoscaling/v2 for HorizontalPodAutoscaler, networking.k8s.io/v1 for Ingress).",
+    ),
+    policy(
+        "probe-missing",
+        STRICT_OUTSIDE_DEV,
+        "A web service or worker has no liveness or no readiness probe.",
+        "Without readiness, traffic and rollouts treat a pod as ready the moment it starts; without liveness, a hung process is never restarted. gen renders only the probes a profile writes, so write them (`path`, `tcp`, `grpc` or `exec`). A worker that truly needs none says `probes: {none: <reason>}`.",
+    ),
+    policy(
+        "secret-env",
+        STRICT_OUTSIDE_DEV,
+        "A Secret's key is read into an environment variable.",
+        "Environment variables are visible to every process in the container, end up in crash dumps and debug output, and cannot be rotated without a restart. Mount the secret as files (the default for `secrets:`) and point the app at the file (checkov CKV_K8S_35). Waive it with a reason when the app can only read the environment.",
+    ),
+    policy(
+        "secret-in-config",
+        ERROR,
+        "A ConfigMap value looks like a plain-text secret.",
+        "ConfigMaps are readable by anyone who can read the namespace's configuration, and `configs:` lives in Git. Keep credentials in a Secret or `externalSecrets:` and list it under the service's `secrets:`.",
+    ),
+    policy(
+        "loadbalancer-open",
+        STRICT_OUTSIDE_DEV,
+        "A LoadBalancer Service admits clients from anywhere.",
+        "A LoadBalancer without `loadBalancerSourceRanges` (or with a /0 range) puts the service on the internet. List the client ranges under `expose.loadBalancerSourceRanges`; if the service is meant to be public, waive the rule with that reason.",
+    ),
+    policy(
+        "rbac-wildcard",
+        ERROR,
+        "A Role grants `*` verbs, resources or API groups.",
+        "Wildcards grant everything the API has now and everything it will have later, including secrets. Name the verbs and resources the service uses.",
+    ),
+    policy(
+        "rbac-secrets-list",
+        ERROR,
+        "A Role lets the service list or watch Secrets.",
+        "list and watch return every Secret of the namespace with its values. Grant `get` on the named Secrets the service needs (`resourceNames`), or mount them with `secrets:`.",
+    ),
+    policy(
+        "rbac-cluster-scope",
+        ERROR,
+        "A binding grants a ClusterRole, or a cluster-wide role is rendered.",
+        "Permissions of an application stay in its namespace: bind a namespaced Role with the verbs it needs. Cluster-wide roles belong to the platform team.",
     ),
     // --- Waivers ---
     policy(

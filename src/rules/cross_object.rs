@@ -5,7 +5,7 @@
 //! target), so every rule costs a lookup per object: a profile with thousands of services
 //! stays linear.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Service;
@@ -16,11 +16,13 @@ use crate::check::{Object, Typed};
 
 type Labels = BTreeMap<String, String>;
 
-/// A Deployment's pods, as the other objects see them.
+/// A workload's pods (Deployment, CronJob or Job), as the other objects see them.
 struct Workload<'a> {
     object: &'a Object,
     labels: Option<&'a Labels>,
+    /// `None` for jobs, which have no replica count.
     replicas: Option<i32>,
+    is_deployment: bool,
 }
 
 /// Lookups over all rendered objects, keyed by namespace.
@@ -31,6 +33,8 @@ struct Index<'a> {
     workloads_by_namespace: HashMap<Option<&'a str>, Vec<usize>>,
     autoscaler_by_target: HashMap<(Option<&'a str>, &'a str), &'a HorizontalPodAutoscaler>,
     service_by_name: HashMap<(Option<&'a str>, &'a str), &'a Service>,
+    /// Service accounts a RoleBinding grants permissions to.
+    bound_accounts: HashSet<(Option<&'a str>, &'a str)>,
 }
 
 impl<'a> Index<'a> {
@@ -42,13 +46,19 @@ impl<'a> Index<'a> {
             workloads_by_namespace: HashMap::new(),
             autoscaler_by_target: HashMap::new(),
             service_by_name: HashMap::new(),
+            bound_accounts: HashSet::new(),
         };
         for object in objects {
             let namespace = object.namespace.as_deref();
             match &object.typed {
-                Typed::Deployment(deployment) => {
-                    let Some(spec) = &deployment.spec else { continue };
-                    let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+                Typed::Deployment(_) | Typed::CronJob(_) | Typed::Job(_) => {
+                    let Some(labels) = pod_labels(&object.typed) else {
+                        continue;
+                    };
+                    let replicas = match &object.typed {
+                        Typed::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+                        _ => None,
+                    };
                     let position = index.workloads.len();
                     index
                         .workload_by_name
@@ -68,8 +78,15 @@ impl<'a> Index<'a> {
                     index.workloads.push(Workload {
                         object,
                         labels,
-                        replicas: spec.replicas,
+                        replicas,
+                        is_deployment: matches!(object.typed, Typed::Deployment(_)),
                     });
+                }
+                Typed::RoleBinding(binding) => {
+                    for subject in binding.subjects.iter().flatten().filter(|s| s.kind == "ServiceAccount") {
+                        let subject_namespace = subject.namespace.as_deref().or(namespace);
+                        index.bound_accounts.insert((subject_namespace, subject.name.as_str()));
+                    }
                 }
                 Typed::HorizontalPodAutoscaler(hpa) => {
                     if let Some(spec) = &hpa.spec {
@@ -124,6 +141,17 @@ impl<'a> Index<'a> {
     }
 }
 
+/// The labels of a workload's pod template; `Some(None)` for a template without labels.
+fn pod_labels(typed: &Typed) -> Option<Option<&Labels>> {
+    let template = match typed {
+        Typed::Deployment(d) => &d.spec.as_ref()?.template,
+        Typed::Job(j) => &j.spec.as_ref()?.template,
+        Typed::CronJob(c) => &c.spec.as_ref()?.job_template.spec.as_ref()?.template,
+        _ => return None,
+    };
+    Some(template.metadata.as_ref().and_then(|m| m.labels.as_ref()))
+}
+
 fn match_labels(selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>) -> Labels {
     selector.and_then(|s| s.match_labels.clone()).unwrap_or_default()
 }
@@ -131,7 +159,10 @@ fn match_labels(selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1
 pub fn check(objects: &[Object], findings: &mut Findings) {
     let index = Index::new(objects);
     for workload in &index.workloads {
-        replica_count(&index, workload, findings);
+        if workload.is_deployment {
+            replica_count(&index, workload, findings);
+        }
+        token_needed(&index, workload, findings);
     }
     for object in objects {
         let namespace = object.namespace.as_deref();
@@ -139,7 +170,11 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
             Typed::HorizontalPodAutoscaler(hpa) => {
                 let target = hpa.spec.as_ref().map(|s| &s.scale_target_ref);
                 let found = target.is_some_and(|t| {
-                    t.kind == "Deployment" && index.workload_by_name.contains_key(&(namespace, t.name.as_str()))
+                    t.kind == "Deployment"
+                        && index
+                            .workload_by_name
+                            .get(&(namespace, t.name.as_str()))
+                            .is_some_and(|&i| index.workloads[i].is_deployment)
                 });
                 if !found {
                     let name = target.map_or("", |t| t.name.as_str());
@@ -172,7 +207,9 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
             Typed::NetworkPolicy(policy) => {
                 // An empty selector selects every pod of the namespace, present or future.
                 let selector = match_labels(policy.spec.as_ref().and_then(|s| s.pod_selector.as_ref()));
-                if !selector.is_empty() && index.selected(namespace, &selector).is_empty() {
+                // A dependency's policy selects pods another chart installs.
+                let foreign = object.template == "networkpolicy-dependency.yaml";
+                if !foreign && !selector.is_empty() && index.selected(namespace, &selector).is_empty() {
                     findings.on_object(
                         "network-policy-selects-nothing",
                         object,
@@ -186,6 +223,28 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
         }
     }
     network_policy_coverage(objects, &index, findings);
+}
+
+/// A pod may mount its API token only when a RoleBinding gives its account permissions:
+/// otherwise the token is only a credential to steal.
+fn token_needed(index: &Index, workload: &Workload, findings: &mut Findings) {
+    let Some((pod, base)) = workload.object.typed.pod_spec() else {
+        return;
+    };
+    if pod.automount_service_account_token == Some(false) {
+        return;
+    }
+    let account = pod.service_account_name.as_deref().unwrap_or("default");
+    let namespace = workload.object.namespace.as_deref();
+    if !index.bound_accounts.contains(&(namespace, account)) {
+        findings.on_object(
+            "automount-token",
+            workload.object,
+            &format!("{base}.automountServiceAccountToken"),
+            format!("the pod mounts a token for `{account}`, which has no permissions"),
+            "set automountServiceAccountToken: false, or declare `permissions` for the service",
+        );
+    }
 }
 
 fn replica_count(index: &Index, workload: &Workload, findings: &mut Findings) {

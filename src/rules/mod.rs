@@ -10,6 +10,7 @@ pub mod cross_object;
 pub mod model;
 pub mod objects;
 pub mod pod_security;
+pub mod rbac;
 pub mod waivers;
 
 #[cfg(test)]
@@ -17,7 +18,7 @@ mod schema_tests;
 
 use k8s_openapi::api::core::v1::PodSpec;
 
-use crate::check::{Object, Typed};
+use crate::check::Object;
 use crate::diagnostics::Diagnostic;
 use crate::model::Model;
 use crate::profile::Tier;
@@ -156,13 +157,7 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
 
 /// The pod template of a workload object, with its field path.
 pub fn pod_spec(object: &Object) -> Option<(&PodSpec, &'static str)> {
-    match &object.typed {
-        Typed::Deployment(deployment) => {
-            let pod = deployment.spec.as_ref()?.template.spec.as_ref()?;
-            Some((pod, "spec.template.spec"))
-        }
-        _ => None,
-    }
+    object.typed.pod_spec()
 }
 
 #[cfg(test)]
@@ -170,6 +165,7 @@ pub mod testing {
     //! Rendered objects of the shipped prod profile, to mutate in rule tests.
 
     use super::*;
+    use crate::check::Typed;
     use crate::locate::ProfileFile;
     use crate::pipeline;
     use crate::render::Renderer;
@@ -220,6 +216,17 @@ pub mod testing {
                 .iter()
                 .map(|d| d.code)
                 .collect()
+        }
+
+        /// Adds an object, checked as a template's output would be.
+        pub fn add(&mut self, object: serde_json::Value) {
+            let text = serde_yaml::to_string(&object).unwrap();
+            let rendered = crate::render::Rendered {
+                template: "test.yaml",
+                service: None,
+                text,
+            };
+            self.objects.push(crate::check::check(rendered).unwrap());
         }
 
         /// The first object of `kind` (and `name`, if given).

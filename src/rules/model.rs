@@ -9,6 +9,7 @@ pub fn check(model: &Model, findings: &mut Findings) {
         images(model, service, findings);
         secrets_in_env(service, findings);
         low_uid(service, findings);
+        probes_written(service, findings);
     }
     shared_namespace(model, findings);
     if model.egress_open {
@@ -161,6 +162,33 @@ fn shannon_entropy(text: &str) -> f64 {
         .sum()
 }
 
+/// gen renders only the probes a profile writes, so a long-running service without them is
+/// reported here, where the profile can say `probes: {none: ...}` for a worker.
+fn probes_written(service: &Service, findings: &mut Findings) {
+    let probes = &service.probes;
+    if !service.kind.is_long_running() || probes.none_reason.is_some() {
+        return;
+    }
+    for (name, probe) in [("liveness", &probes.liveness), ("readiness", &probes.readiness)] {
+        if probe.is_none() {
+            findings.on_profile(
+                "probe-missing",
+                &format!("services.{}.probes", service.name),
+                Some(&service.name),
+                format!("`{}` has no {name} probe", service.name),
+                format!(
+                    "add `probes.{name}` (`path: /...`, `tcp: <port>`, `grpc: <port>` or `exec: [...]`){}",
+                    if service.is_web() {
+                        ""
+                    } else {
+                        ", or `probes: {none: <reason>}` for a worker that needs none"
+                    }
+                ),
+            );
+        }
+    }
+}
+
 fn low_uid(service: &Service, findings: &mut Findings) {
     if (1..10000).contains(&service.run_as_user) {
         findings.on_profile(
@@ -203,6 +231,9 @@ mod tests {
     });
     rule_tests!(secret_in_env, "secret-in-env", f => {
         f.model.services[0].env.push(EnvVar { name: "DB_PASSWORD".into(), value: "hunter2".into() });
+    });
+    rule_tests!(probe_missing, "probe-missing", f => {
+        f.model.services[0].probes.readiness = None;
     });
     rule_tests!(run_as_low_uid, "run-as-low-uid", f => {
         f.model.services[0].run_as_user = 1000;

@@ -95,12 +95,71 @@ pub fn check(object: &Object, findings: &mut Findings) {
                     "select on app.kubernetes.io/name and instance only",
                 );
             }
+            load_balancer(object, service, findings);
         }
         Typed::NetworkPolicy(policy) => {
             let selector = policy.spec.as_ref().and_then(|s| s.pod_selector.as_ref());
             unstable_selector(object, selector, "spec.podSelector", findings);
         }
-        Typed::ServiceAccount(_) => {}
+        Typed::Role(role) => super::rbac::role(object, role, findings),
+        Typed::RoleBinding(binding) => super::rbac::binding(object, binding, findings),
+        Typed::ConfigMap(config) => secrets_in_config(object, config, findings),
+        Typed::ServiceAccount(_) | Typed::ExternalSecret(_) | Typed::CronJob(_) | Typed::Job(_) => {}
+    }
+}
+
+/// A LoadBalancer admits the whole internet unless its source ranges say otherwise.
+fn load_balancer(object: &Object, service: &k8s_openapi::api::core::v1::Service, findings: &mut Findings) {
+    let Some(spec) = &service.spec else { return };
+    if spec.type_.as_deref() != Some("LoadBalancer") {
+        return;
+    }
+    let ranges = spec.load_balancer_source_ranges.iter().flatten();
+    let open = spec.load_balancer_source_ranges.as_ref().is_none_or(Vec::is_empty)
+        || ranges.clone().any(|r| r.ends_with("/0"));
+    if open {
+        findings.on_object(
+            "loadbalancer-open",
+            object,
+            "spec.loadBalancerSourceRanges",
+            format!("LoadBalancer `{}` admits clients from anywhere", object.name),
+            "list the client ranges in `expose.loadBalancerSourceRanges`, or waive the rule with the reason the service is public",
+        );
+    }
+}
+
+/// ConfigMaps are not secret: anyone who can read the namespace's config can read them.
+fn secrets_in_config(object: &Object, config: &k8s_openapi::api::core::v1::ConfigMap, findings: &mut Findings) {
+    for (key, value) in config.data.iter().flatten() {
+        if let Some(why) = super::model::looks_like_secret(key, value) {
+            findings.on_object(
+                "secret-in-config",
+                object,
+                &format!("data.{key}"),
+                format!("config key `{key}` looks like a plain-text secret ({why})"),
+                "keep it in a Secret (or `externalSecrets:`) and list it under the service's `secrets:`",
+            );
+        }
+    }
+}
+
+/// Secrets read into environment variables: readable by every process of the container, in
+/// crash dumps and `kubectl describe`; files are safer (checkov CKV_K8S_35).
+fn secret_env(object: &Object, container: &Container, path: &str, findings: &mut Findings) {
+    for (index, var) in container.env.iter().flatten().enumerate() {
+        let from_secret = var.value_from.as_ref().and_then(|v| v.secret_key_ref.as_ref());
+        if let Some(reference) = from_secret {
+            findings.on_object(
+                "secret-env",
+                object,
+                &format!("{path}.env[{index}]"),
+                format!(
+                    "`{}` reads key `{}` of Secret `{}` into the environment",
+                    var.name, reference.key, reference.name
+                ),
+                "mount the secret as files (drop `env:` from the service's `secrets:` entry) and point the app at the file",
+            );
+        }
     }
 }
 
@@ -218,18 +277,10 @@ pub fn selector_matches(selector: &LabelSelector, labels: Option<&BTreeMap<Strin
         .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
 }
 
-/// Per-pod classics: the service-account token, and for each container its root filesystem,
-/// resources and probes.
+/// Per-pod classics, for each container: its root filesystem, resources, probes and secrets
+/// in the environment. (Whether the pod may mount its token depends on RoleBindings: see
+/// `cross_object`.)
 pub fn check_pod(object: &Object, pod: &PodSpec, base: &str, findings: &mut Findings) {
-    if pod.automount_service_account_token != Some(false) {
-        findings.on_object(
-            "automount-token",
-            object,
-            &format!("{base}.automountServiceAccountToken"),
-            "the pod mounts a service-account token".into(),
-            "set automountServiceAccountToken: false",
-        );
-    }
     for (container, path) in containers(pod, base) {
         let context = container.security_context.as_ref();
         if context.and_then(|c| c.read_only_root_filesystem) != Some(true) {
@@ -243,6 +294,7 @@ pub fn check_pod(object: &Object, pod: &PodSpec, base: &str, findings: &mut Find
         }
         resources(object, container, &path, findings);
         probes(object, container, &path, findings);
+        secret_env(object, container, &path, findings);
     }
 }
 
@@ -451,6 +503,47 @@ mod tests {
     rule_tests!(readiness_equals_liveness, "readiness-equals-liveness", f => {
         let container = f.container("auth-service");
         container.readiness_probe = container.liveness_probe.clone();
+    });
+    rule_tests!(secret_env, "secret-env", f => {
+        let var = serde_json::from_value(serde_json::json!({
+            "name": "DATABASE_URL",
+            "valueFrom": {"secretKeyRef": {"name": "db", "key": "url"}},
+        })).unwrap();
+        f.container("auth-service").env = Some(vec![var]);
+    });
+    rule_tests!(loadbalancer_open, "loadbalancer-open", f => {
+        if let Typed::Service(service) = &mut f.object("Service", None).typed {
+            service.spec.as_mut().unwrap().type_ = Some("LoadBalancer".into());
+        }
+    });
+    rule_tests!(secret_in_config, "secret-in-config", f => {
+        f.add(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "platform-v2-stable"},
+            "data": {"DB_PASSWORD": "hunter2", "LOG_LEVEL": "info"},
+        }));
+    });
+    rule_tests!(rbac_wildcard, "rbac-wildcard", f => {
+        f.add(serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "reader", "namespace": "platform-v2-stable"},
+            "rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}],
+        }));
+    });
+    rule_tests!(rbac_secrets_list, "rbac-secrets-list", f => {
+        f.add(serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "reader", "namespace": "platform-v2-stable"},
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}],
+        }));
+    });
+    rule_tests!(rbac_cluster_scope, "rbac-cluster-scope", f => {
+        f.add(serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "admin", "namespace": "platform-v2-stable"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "auth-service", "namespace": "platform-v2-stable"}],
+        }));
     });
     rule_tests!(liveness_without_startup, "liveness-without-startup", f => { f.container("auth-service").startup_probe = None; });
 }

@@ -29,7 +29,8 @@ const NOT_FROM_PROFILE_TEXT: [&str; 5] = [
 
 struct Case {
     code: &'static str,
-    /// The shipped profile to edit: `dev`, `prod` or `quarantine`.
+    /// The profile to edit: a shipped one (`dev`, `prod`, `quarantine`) or an example
+    /// (`examples/chat4all/prod`).
     profile: &'static str,
     /// The edit: the first occurrence of `from` becomes `to`.
     from: &'static str,
@@ -62,8 +63,8 @@ const CASES: &[Case] = &[
     case("invalid-yaml", "prod", "disruptionBudget: {", "disruptionBudget: &budget {"),
     case("duplicate-key", "prod", "    replicas: 3\n", "    replicas: 3\n    replicas: 4\n"),
     case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
-    // A probe that sets only its timings.
-    case("missing-field", "prod", "      path: /api/v1/health/startup\n", ""),
+    // TLS without the issuer that signs the certificate.
+    case("missing-field", "prod", "  tls:\n    clusterIssuer: letsencrypt-prod\n", "  tls: {}\n"),
     case("invalid-type", "prod", "replicas: 3", "replicas: \"3\""),
     case("invalid-value", "prod", "egressMode: restricted", "egressMode: strict"),
     case("invalid-name", "prod", "namespace: platform-v2-stable", "namespace: platform_v2_stable"),
@@ -75,7 +76,7 @@ const CASES: &[Case] = &[
          "port: 8181}\n    - {name: opa, namespace: platform-infrastructure, port: 9191}\n"),
     case("unknown-port", "prod", "ports: [metrics]", "ports: [prometheus]"),
     case("invalid-port", "prod", "port: 9000}", "port: 90000}"),
-    case("duplicate-port", "prod", "metrics: 9090", "metrics: 8000"),
+    case("duplicate-port", "prod", "    metrics: 9090\n", "    metrics: 9090\n    extra: {grpc: 9090}\n"),
     case("invalid-replicas", "prod", "replicas: 3", "replicas: 0"),
     case("invalid-image", "prod", "coderev/auth-service:", "coderev/Auth-Service:"),
     // A new service that forgot its resources.
@@ -99,11 +100,78 @@ const CASES: &[Case] = &[
     case("duplicate-route", "prod", "{path: /health,", "{path: /api/auth,"),
     case("unknown-service", "prod", "service: ai-orchestrator}", "service: ai-orchestrater}"),
     case("invalid-waiver", "dev", "rule: egress-unrestricted", "rule: egress-unrestriced"),
+    case("kind-mismatch", "prod", "    replicas: 3\n", "    replicas: 3\n    schedule: \"@daily\"\n"),
+    case("reserved-key", "prod", "    replicas: 3\n", "    replicas: 3\n    labels: {app.kubernetes.io/name: auth}\n"),
+    case("invalid-schedule", CHAT, "schedule: \"0 2 * * *\"", "schedule: \"0 2 * *\""),
+    case("invalid-time-zone", CHAT, "timeZone: Etc/UTC", "timeZone: Etc/UTX"),
+    case("unknown-config", CHAT, "      - name: app-config\n", "      - name: app-conf\n"),
+    case("unknown-secret-key", LLM, "      - name: llm-cost-ops-secrets\n",
+         "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_UR]\n"),
+];
+
+const CHAT: &str = "examples/chat4all/prod";
+const LLM: &str = "examples/llm-cost-ops/prod";
+const FASTAPI: &str = "examples/fastapi-example-service/prod";
+const HUB: &str = "examples/analytics-hub/prod";
+
+/// A bad value for every setting of the workload kinds, config, secrets, identity, exposure,
+/// placement and volumes, each reported at its own line.
+#[rustfmt::skip]
+const FIELD_CASES: &[Case] = &[
+    case("invalid-value", CHAT, "kind: worker", "kind: daemon"),
+    case("invalid-type", CHAT, "command: [python, -m, app.jobs.upload_gc]", "command: {python: app}"),
+    case("invalid-name", CHAT, "    metrics: 8000\n", "    metrics: 8000\n    extra: {Grpc_Port: 9000}\n"),
+    case("invalid-port", CHAT, "    metrics: 8000\n", "    metrics: 8000\n    extra: {grpc: 0}\n"),
+    case("invalid-value", CHAT, "type: LoadBalancer", "type: NodePort"),
+    case("invalid-value", CHAT, "      externalTrafficPolicy: Local\n",
+         "      externalTrafficPolicy: Local\n      loadBalancerSourceRanges: [10.0.0.0/33]\n"),
+    case("invalid-value", CHAT, "externalTrafficPolicy: Local", "externalTrafficPolicy: Nearest"),
+    case("invalid-path", CHAT, "path: /metrics", "path: metrics"),
+    case("unknown-port", CHAT, "liveness: {path: /health}", "liveness: {tcp: grpc}"),
+    case("invalid-probe", CHAT, "liveness: {path: /health}", "liveness: {exec: []}"),
+    case("invalid-probe", CHAT, "readiness: {path: /ready}", "readiness: {path: /ready, tcp: http}"),
+    case("kind-mismatch", CHAT, "    expose:\n", "    probes: {none: the API has no health endpoint}\n    expose:\n"),
+    case("unknown-config", FASTAPI, "REDIS_URL: redis-url", "REDIS_URL: redis-uri"),
+    case("invalid-env-name", FASTAPI, "REDIS_URL: redis-url", "REDIS-URL: redis-url"),
+    case("invalid-name", CHAT, "      - name: chat4all-secrets\n", "      - name: Chat4All\n"),
+    case("invalid-path", LLM, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        mountPath: secrets\n"),
+    case("invalid-env-name", LLM, "      - name: llm-cost-ops-secrets\n",
+         "      - name: llm-cost-ops-secrets\n        env: {DB-URL: DATABASE_URL}\n"),
+    case("invalid-name", CHAT, "serviceAccount: chat4all-worker", "serviceAccount: Chat4All_Worker"),
+    case("invalid-value", CHAT, "verbs: [create]", "verbs: [craete]"),
+    case("invalid-value", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    volumes: {cache: {mountPath: /cache}}\n"),
+    case("invalid-quantity", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    volumes: {cache: {mountPath: /cache, emptyDir: {sizeLimit: 1GB}}}\n"),
+    case("invalid-path", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    volumes: {data: {mountPath: ../data, claim: uploads}}\n"),
+    case("reserved-key", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    volumes: {tmp: {mountPath: /scratch, emptyDir: {sizeLimit: 1Gi}}}\n"),
+    case("invalid-value", FASTAPI, "antiAffinity: required", "antiAffinity: always"),
+    case("invalid-value", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    tolerations: [{key: dedicated, operator: Exists, value: api}]\n"),
+    case("invalid-name", FASTAPI, "    antiAffinity: required\n", "    antiAffinity: required\n    priorityClassName: High_Priority\n"),
+    case("invalid-label-value", FASTAPI, "    antiAffinity: required\n", "    antiAffinity: required\n    labels: {team: platform team}\n"),
+    case("reserved-key", FASTAPI, "    antiAffinity: required\n", "    antiAffinity: required\n    podAnnotations: {checksum/config: x}\n"),
+    case("unknown-service", HUB, "- service: frontend", "- service: frontnd"),
+    case("unknown-port", HUB, "        ports: [http]\n    dependsOn", "        ports: [grpc]\n    dependsOn"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    concurrencyPolicy: Sometimes\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    startingDeadlineSeconds: 0\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    backoffLimit: -1\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    restartPolicy: Always\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    activeDeadlineSeconds: 0\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    ttlSecondsAfterFinished: -5\n"),
+    case("kind-mismatch", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    replicas: 2\n"),
+    case("invalid-value", LLM, "refreshInterval: 1h", "refreshInterval: hourly"),
+    case("invalid-value", LLM, "kind: SecretStore}", "kind: Vault}"),
+    case("invalid-value", LLM, "DATABASE_URL: {key: llm-cost-ops/database-url}", "DATABASE_URL: {key: \"\"}"),
+    case("invalid-name", FASTAPI, "log-level: \"INFO\"", "log level: \"INFO\""),
 ];
 
 /// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, as (code, line).
 fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
     let dir = tempfile::tempdir().unwrap();
+    let profile = profile.rsplit('/').next().unwrap_or(profile);
     let path = camino::Utf8PathBuf::try_from(dir.path().join(format!("{profile}.yaml"))).unwrap();
     std::fs::write(&path, text).unwrap();
     let file = ProfileFile {
@@ -119,14 +187,41 @@ fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
 }
 
 fn shipped(profile: &str) -> String {
-    let path = format!("{}/profiles/{profile}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let path = if profile.contains('/') {
+        format!("{}/{profile}.yaml", env!("CARGO_MANIFEST_DIR"))
+    } else {
+        format!("{}/profiles/{profile}.yaml", env!("CARGO_MANIFEST_DIR"))
+    };
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]
 fn each_schema_rule_fires_at_the_line_its_edit_changed() {
+    let failures = failing(CASES);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn each_new_setting_rejects_a_bad_value_at_its_line() {
+    let failures = failing(FIELD_CASES);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_examples_have_no_schema_finding() {
+    for profile in [CHAT, LLM, FASTAPI, HUB, "examples/llm-cost-ops/dev"] {
+        let schema: Vec<_> = findings(profile, &shipped(profile))
+            .into_iter()
+            .filter(|(code, _)| catalog::lookup(code).is_none_or(|r| r.kind == RuleKind::Schema))
+            .collect();
+        assert!(schema.is_empty(), "{profile}: {schema:?}");
+    }
+}
+
+/// The cases whose code is not reported at the first line their edit changed.
+fn failing(cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
-    for case in CASES {
+    for case in cases {
         let original = shipped(case.profile);
         assert!(
             original.contains(case.from),
@@ -145,7 +240,7 @@ fn each_schema_rule_fires_at_the_line_its_edit_changed() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{failures:#?}");
+    failures
 }
 
 #[test]
