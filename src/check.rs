@@ -320,6 +320,22 @@ mod tests {
     }
 
     #[test]
+    fn custom_resources_are_as_strict_as_core_kinds() {
+        let valid = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: s\n  namespace: n\nspec:\n  secretStoreRef:\n    name: store\n    kind: SecretStore\n  target:\n    name: s\n  data:\n  - secretKey: URL\n    remoteRef:\n      key: app/url\n";
+        let object = check(rendered(valid)).unwrap();
+        assert!(matches!(object.typed, Typed::ExternalSecret(_)));
+        for (from, to, problem) in [
+            ("  target:\n", "  refreshIntervall: 1h\n  target:\n", "refreshIntervall"),
+            ("      key: app/url\n", "      key: app/url\n      propery: password\n", "propery"),
+            ("kind: SecretStore", "kind: Vault", "Vault"),
+            ("  data:\n", "  dataFrom: []\n  data:\n", "dataFrom"),
+        ] {
+            let error = check(rendered(&valid.replace(from, to))).unwrap_err();
+            assert!(error.problem.contains(problem), "{problem}: {}", error.problem);
+        }
+    }
+
+    #[test]
     fn accepts_a_valid_object() {
         let object = check(rendered(
             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: b\n",

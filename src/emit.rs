@@ -18,6 +18,8 @@ const APPLY_ORDER: &[&str] = &[
     "PodDisruptionBudget",
     "ServiceAccount",
     "Secret",
+    // Creates a Secret the pods mount, so it goes where Secrets go.
+    "ExternalSecret",
     "ConfigMap",
     "Role",
     "RoleBinding",

@@ -1,5 +1,7 @@
 //! gen's output judged by other people's tools: kubernetes-validate (strict schemas),
-//! checkov (security policy), kubectl kustomize (consumability) and yamllint (YAML 1.1 truthy).
+//! checkov (security policy), kubectl kustomize (consumability), yamllint (YAML 1.1 truthy),
+//! and models generated from the upstream CRDs for custom resources. Every shipped profile
+//! and every example system goes through all of them.
 //!
 //! `scripts/test` installs the tools and sets GEN_ORACLES_BIN. Without it these tests fail with
 //! instructions instead of passing silently.
@@ -34,7 +36,7 @@ fn manifest_files(dir: &Path) -> Vec<PathBuf> {
 fn rendered() -> tempfile::TempDir {
     // Not the default `.tmp` prefix: checkov silently skips hidden directories.
     let temp = tempfile::Builder::new().prefix("gen-oracles-").tempdir().unwrap();
-    render_all_into(temp.path());
+    render_everything_into(temp.path());
     temp
 }
 
@@ -42,7 +44,7 @@ fn rendered() -> tempfile::TempDir {
 fn kubernetes_validate_strict_accepts_every_object() {
     let temp = rendered();
     let files = manifest_files(temp.path());
-    assert!(files.len() > 30, "all three profiles rendered");
+    assert!(files.len() > 100, "every shipped and example profile rendered");
     // 1.33 is what gen targets; 1.37 is the newest schema the tool ships.
     for version in ["1.33", "1.37"] {
         let (ok, text) = run(Command::new(oracle("kubernetes-validate"))
@@ -71,8 +73,8 @@ fn kubernetes_validate_catches_an_unknown_field() {
 #[test]
 fn checkov_finds_no_failed_check() {
     let temp = rendered();
-    for profile in PROFILES {
-        let dir = temp.path().join(profile);
+    for (profile, _) in all_profiles() {
+        let dir = temp.path().join(&profile);
         let (ok, text) = run(Command::new(oracle("checkov"))
             .args([
                 "--framework",
@@ -99,8 +101,8 @@ fn checkov_finds_no_failed_check() {
 #[test]
 fn kubectl_kustomize_builds_the_same_objects() {
     let temp = rendered();
-    for profile in PROFILES {
-        let dir = temp.path().join(profile);
+    for (profile, source) in all_profiles() {
+        let dir = temp.path().join(&profile);
         let output = Command::new("kubectl")
             .arg("kustomize")
             .arg(&dir)
@@ -112,7 +114,7 @@ fn kubectl_kustomize_builds_the_same_objects() {
             String::from_utf8_lossy(&output.stderr)
         );
         let mut built = documents(&String::from_utf8(output.stdout).unwrap());
-        let mut ours = documents(&stdout(&gen_cmd(&["render", profile])));
+        let mut ours = documents(&stdout(&gen_cmd(&["render", &source])));
         built.sort_by_key(identity);
         ours.sort_by_key(identity);
         assert_eq!(built.len(), ours.len(), "{profile}: object count");
@@ -149,4 +151,44 @@ fn yamllint_finds_no_truthy_or_syntax_problem() {
         .args(["--strict", "-d", config])
         .arg(&stream));
     assert!(ok, "yamllint on the stream:\n{text}");
+}
+
+/// The custom resources validator, installed by `scripts/install-oracles` (node and models
+/// from npm).
+fn crd_validator() -> Command {
+    let script = repo_root().join(".tools/crd-validators/validate-crds.mjs");
+    assert!(
+        script.is_file(),
+        "{} is missing: run `scripts/test` (it installs the validators)",
+        script.display()
+    );
+    let mut command = Command::new("node");
+    command.arg(script);
+    command
+}
+
+#[test]
+fn custom_resources_pass_a_validator_independent_of_gen() {
+    let temp = rendered();
+    let files = manifest_files(temp.path());
+    let (ok, text) = run(crd_validator().args(&files));
+    assert!(ok, "validate-crds:\n{text}");
+    // Both llm-cost-ops profiles render an ExternalSecret.
+    let valid: usize = text
+        .split("validate-crds: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(valid >= 2, "too few custom objects validated:\n{text}");
+}
+
+#[test]
+fn the_custom_resources_validator_catches_a_wrong_value() {
+    let temp = rendered();
+    let file = temp.path().join("examples/llm-cost-ops-prod/externalsecret-llm-cost-ops-secrets.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("kind: SecretStore", "kind: Vault");
+    std::fs::write(&file, text).unwrap();
+    let (ok, output) = run(crd_validator().arg(&file));
+    assert!(!ok, "a store kind outside the CRD's enum must fail:\n{output}");
 }

@@ -30,6 +30,20 @@ fn shipped_profiles_match_their_snapshots() {
 }
 
 #[test]
+fn example_systems_match_their_snapshots() {
+    for (name, path) in EXAMPLES {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("gen render {path}"),
+        }, {
+            insta::assert_snapshot!(format!("example-{name}"), render(path));
+        });
+    }
+}
+
+#[test]
 fn rendering_twice_gives_identical_bytes() {
     for profile in PROFILES {
         assert_eq!(render(profile), render(profile), "{profile} stream");

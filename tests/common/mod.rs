@@ -8,6 +8,23 @@ use std::process::{Command, Output};
 
 pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
 
+/// The example systems of `examples/`: (a name for their output, the profile's path).
+pub const EXAMPLES: [(&str, &str); 5] = [
+    ("analytics-hub", "examples/analytics-hub/prod.yaml"),
+    ("chat4all", "examples/chat4all/prod.yaml"),
+    ("fastapi-example-service", "examples/fastapi-example-service/prod.yaml"),
+    ("llm-cost-ops-dev", "examples/llm-cost-ops/dev.yaml"),
+    ("llm-cost-ops-prod", "examples/llm-cost-ops/prod.yaml"),
+];
+
+/// Every profile the repository ships, shipped and example alike: (name, what `gen render`
+/// takes for it).
+pub fn all_profiles() -> Vec<(String, String)> {
+    let shipped = PROFILES.iter().map(|p| (p.to_string(), p.to_string()));
+    let examples = EXAMPLES.iter().map(|(name, path)| (format!("examples/{name}"), path.to_string()));
+    shipped.chain(examples).collect()
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -72,6 +89,19 @@ pub fn render_all_into(root: &Path) {
     for profile in PROFILES {
         let dir = root.join(profile);
         let output = gen_cmd(&["render", profile, "-o", dir.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "gen render {profile} failed: {}",
+            stderr(&output)
+        );
+    }
+}
+
+/// Renders every shipped and example profile into `<root>/<name>/` (see [`all_profiles`]).
+pub fn render_everything_into(root: &Path) {
+    for (name, profile) in all_profiles() {
+        let dir = root.join(&name);
+        let output = gen_cmd(&["render", &profile, "-o", dir.to_str().unwrap()]);
         assert!(
             output.status.success(),
             "gen render {profile} failed: {}",
