@@ -326,7 +326,11 @@ mod tests {
         assert!(matches!(object.typed, Typed::ExternalSecret(_)));
         for (from, to, problem) in [
             ("  target:\n", "  refreshIntervall: 1h\n  target:\n", "refreshIntervall"),
-            ("      key: app/url\n", "      key: app/url\n      propery: password\n", "propery"),
+            (
+                "      key: app/url\n",
+                "      key: app/url\n      propery: password\n",
+                "propery",
+            ),
             ("kind: SecretStore", "kind: Vault", "Vault"),
             ("  data:\n", "  dataFrom: []\n  data:\n", "dataFrom"),
         ] {

@@ -116,6 +116,14 @@ pub enum WorkloadKind {
 }
 
 impl WorkloadKind {
+    /// Every kind, for tests that must cover each one.
+    pub const ALL: [WorkloadKind; 4] = [
+        WorkloadKind::Web,
+        WorkloadKind::Worker,
+        WorkloadKind::Cronjob,
+        WorkloadKind::Job,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             WorkloadKind::Web => "web",

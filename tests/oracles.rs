@@ -186,8 +186,12 @@ fn custom_resources_pass_a_validator_independent_of_gen() {
 #[test]
 fn the_custom_resources_validator_catches_a_wrong_value() {
     let temp = rendered();
-    let file = temp.path().join("examples/llm-cost-ops-prod/externalsecret-llm-cost-ops-secrets.yaml");
-    let text = std::fs::read_to_string(&file).unwrap().replace("kind: SecretStore", "kind: Vault");
+    let file = temp
+        .path()
+        .join("examples/llm-cost-ops-prod/externalsecret-llm-cost-ops-secrets.yaml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("kind: SecretStore", "kind: Vault");
     std::fs::write(&file, text).unwrap();
     let (ok, output) = run(crd_validator().arg(&file));
     assert!(!ok, "a store kind outside the CRD's enum must fail:\n{output}");

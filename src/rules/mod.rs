@@ -14,6 +14,8 @@ pub mod rbac;
 pub mod waivers;
 
 #[cfg(test)]
+mod hardening_tests;
+#[cfg(test)]
 mod schema_tests;
 
 use k8s_openapi::api::core::v1::PodSpec;

@@ -8,20 +8,25 @@ use std::process::{Command, Output};
 
 pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
 
-/// The example systems of `examples/`: (a name for their output, the profile's path).
-pub const EXAMPLES: [(&str, &str); 5] = [
+/// The example systems of `examples/` and the every-kind fixture: (a name for their output,
+/// the profile's path).
+pub const EXAMPLES: [(&str, &str); 6] = [
     ("analytics-hub", "examples/analytics-hub/prod.yaml"),
     ("chat4all", "examples/chat4all/prod.yaml"),
     ("fastapi-example-service", "examples/fastapi-example-service/prod.yaml"),
     ("llm-cost-ops-dev", "examples/llm-cost-ops/dev.yaml"),
     ("llm-cost-ops-prod", "examples/llm-cost-ops/prod.yaml"),
+    // Not a system: every workload kind and setting, held to the same checks.
+    ("every-kind", "tests/fixtures/every-kind.yaml"),
 ];
 
 /// Every profile the repository ships, shipped and example alike: (name, what `gen render`
 /// takes for it).
 pub fn all_profiles() -> Vec<(String, String)> {
     let shipped = PROFILES.iter().map(|p| (p.to_string(), p.to_string()));
-    let examples = EXAMPLES.iter().map(|(name, path)| (format!("examples/{name}"), path.to_string()));
+    let examples = EXAMPLES
+        .iter()
+        .map(|(name, path)| (format!("examples/{name}"), path.to_string()));
     shipped.chain(examples).collect()
 }
 

@@ -1,0 +1,164 @@
+//! The hardening guarantees, held for every pod gen renders, whatever its kind: a profile with
+//! every workload kind (`tests/fixtures/every-kind.yaml`) is rendered, and each pod template
+//! is checked field by field, then by every policy rule.
+
+use k8s_openapi::api::core::v1::PodSpec;
+
+use crate::check::Object;
+use crate::locate::ProfileFile;
+use crate::pipeline;
+use crate::profile::WorkloadKind;
+use crate::render::Renderer;
+
+fn fixture() -> ProfileFile {
+    ProfileFile {
+        name: "every-kind".into(),
+        path: camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every-kind.yaml"),
+    }
+}
+
+fn every_kind() -> pipeline::Output {
+    match pipeline::run(&fixture(), &Renderer::new()) {
+        Ok(output) => output,
+        Err(_) => panic!("the every-kind fixture renders"),
+    }
+}
+
+/// The kind of object each workload kind renders its pods in. Exhaustive, so a new kind
+/// must name its object here, and the fixture must then render one.
+fn pod_object_kind(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Web | WorkloadKind::Worker => "Deployment",
+        WorkloadKind::Cronjob => "CronJob",
+        WorkloadKind::Job => "Job",
+    }
+}
+
+fn assert_hardened(object: &Object, pod: &PodSpec) {
+    let at = object.identity();
+    let context = pod
+        .security_context
+        .as_ref()
+        .unwrap_or_else(|| panic!("{at}: no pod securityContext"));
+    assert_eq!(context.run_as_non_root, Some(true), "{at}");
+    assert!(context.run_as_user.is_some_and(|u| u >= 10000), "{at}: uid");
+    assert_eq!(
+        context.seccomp_profile.as_ref().map(|s| s.type_.as_str()),
+        Some("RuntimeDefault"),
+        "{at}"
+    );
+    assert_ne!(pod.host_network, Some(true), "{at}");
+    assert_ne!(pod.host_pid, Some(true), "{at}");
+    assert_ne!(pod.host_ipc, Some(true), "{at}");
+    let bound = object.service.as_deref() == Some("worker");
+    assert_eq!(
+        pod.automount_service_account_token,
+        Some(bound),
+        "{at}: token only with permissions"
+    );
+    for container in pod.containers.iter().chain(pod.init_containers.iter().flatten()) {
+        let at = format!("{at} container {}", container.name);
+        let security = container.security_context.as_ref().unwrap_or_else(|| panic!("{at}"));
+        assert_eq!(security.allow_privilege_escalation, Some(false), "{at}");
+        assert_eq!(security.privileged, Some(false), "{at}");
+        assert_eq!(security.read_only_root_filesystem, Some(true), "{at}");
+        assert_eq!(security.run_as_non_root, Some(true), "{at}");
+        let drop = security
+            .capabilities
+            .as_ref()
+            .and_then(|c| c.drop.clone())
+            .unwrap_or_default();
+        assert_eq!(drop, ["ALL"], "{at}");
+        assert!(
+            security.capabilities.as_ref().is_none_or(|c| c.add.is_none()),
+            "{at}: no added capabilities"
+        );
+        let resources = container
+            .resources
+            .as_ref()
+            .unwrap_or_else(|| panic!("{at}: resources"));
+        for map in [&resources.requests, &resources.limits] {
+            let map = map.as_ref().unwrap_or_else(|| panic!("{at}: requests and limits"));
+            assert!(map.contains_key("cpu") && map.contains_key("memory"), "{at}");
+        }
+        assert!(
+            container.image.as_deref().is_some_and(|i| i.contains("@sha256:")),
+            "{at}: digest"
+        );
+        assert!(
+            container
+                .env
+                .iter()
+                .flatten()
+                .all(|e| e.value_from.as_ref().is_none_or(|v| v.secret_key_ref.is_none())),
+            "{at}: secrets are files, not environment"
+        );
+    }
+}
+
+#[test]
+fn every_pod_of_every_kind_is_hardened() {
+    let output = every_kind();
+    let mut seen = Vec::new();
+    for object in &output.objects {
+        if let Some((pod, _)) = object.typed.pod_spec() {
+            assert_hardened(object, pod);
+            seen.push(object.kind.as_str());
+        }
+    }
+    for kind in WorkloadKind::ALL {
+        assert!(
+            seen.contains(&pod_object_kind(kind)),
+            "the fixture renders no {} for kind {}",
+            pod_object_kind(kind),
+            kind.as_str()
+        );
+    }
+    assert_eq!(seen.len(), 5, "web, two workers, a cronjob and a job: {seen:?}");
+}
+
+#[test]
+fn every_kind_lints_clean_and_the_rules_reach_every_pod() {
+    let output = every_kind();
+    let findings: Vec<_> = output
+        .report
+        .findings
+        .iter()
+        .map(|d| (d.code, d.object.clone()))
+        .collect();
+    assert!(findings.is_empty(), "{findings:?}");
+    // The same pods, each loosened once, must each make the pod rules fire.
+    let built = match pipeline::build(&fixture(), &Renderer::new()) {
+        Ok(built) => built,
+        Err(_) => panic!("the every-kind fixture builds"),
+    };
+    for object in output.objects.iter().filter(|o| o.typed.pod_spec().is_some()) {
+        let mut loosened = object.clone();
+        let pod = match &mut loosened.typed {
+            crate::check::Typed::Deployment(d) => d.spec.as_mut().unwrap().template.spec.as_mut().unwrap(),
+            crate::check::Typed::Job(j) => j.spec.as_mut().unwrap().template.spec.as_mut().unwrap(),
+            crate::check::Typed::CronJob(c) => c
+                .spec
+                .as_mut()
+                .unwrap()
+                .job_template
+                .spec
+                .as_mut()
+                .unwrap()
+                .template
+                .spec
+                .as_mut()
+                .unwrap(),
+            other => panic!("pod_spec() knows a kind this test does not: {other:?}"),
+        };
+        pod.host_network = Some(true);
+        pod.containers[0].security_context.as_mut().unwrap().privileged = Some(true);
+        let codes: Vec<_> = super::run(&built.model, std::slice::from_ref(&loosened), &built.source)
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        for code in ["pss-host-namespaces", "pss-privileged"] {
+            assert!(codes.contains(&code), "{code} missed {}: {codes:?}", object.identity());
+        }
+    }
+}
