@@ -115,14 +115,18 @@ impl<'a> Findings<'a> {
 /// line the user wrote (or, when the setting came from a default, at the service).
 fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
     let last = field.rsplit('.').next().unwrap_or(field);
+    let workload = matches!(kind, "Deployment" | "CronJob" | "Job");
     match kind {
         "PodDisruptionBudget" => Some("disruptionBudget"),
         "HorizontalPodAutoscaler" => Some("autoscaling"),
-        "Deployment" if field.ends_with("Probe") || field.contains("Probe.") => Some("probes"),
-        "Deployment" if field.contains(".resources") => Some("resources"),
-        "Deployment" if last == "runAsUser" => Some("runAsUser"),
-        "Deployment" if last == "image" => Some("image"),
-        "Deployment" if last == "replicas" => Some("replicas"),
+        "Role" | "RoleBinding" => Some("permissions"),
+        "Service" if field.contains("loadBalancer") => Some("expose"),
+        _ if workload && (field.ends_with("Probe") || field.contains("Probe.")) => Some("probes"),
+        _ if workload && field.contains(".resources") => Some("resources"),
+        _ if workload && field.contains(".env[") => Some("secrets"),
+        _ if workload && last == "runAsUser" => Some("runAsUser"),
+        _ if workload && last == "image" => Some("image"),
+        _ if workload && last == "replicas" => Some("replicas"),
         _ => None,
     }
 }
