@@ -106,6 +106,17 @@ impl Typed {
         }
     }
 
+    /// The pod template, to change in tests.
+    #[cfg(test)]
+    pub fn pod_spec_mut(&mut self) -> Option<&mut PodSpec> {
+        match self {
+            Typed::Deployment(o) => o.spec.as_mut()?.template.spec.as_mut(),
+            Typed::Job(o) => o.spec.as_mut()?.template.spec.as_mut(),
+            Typed::CronJob(o) => o.spec.as_mut()?.job_template.spec.as_mut()?.template.spec.as_mut(),
+            _ => None,
+        }
+    }
+
     /// The same, to change in tests.
     #[cfg(test)]
     pub fn metadata_mut(&mut self) -> &mut ObjectMeta {

@@ -134,23 +134,10 @@ fn every_kind_lints_clean_and_the_rules_reach_every_pod() {
     };
     for object in output.objects.iter().filter(|o| o.typed.pod_spec().is_some()) {
         let mut loosened = object.clone();
-        let pod = match &mut loosened.typed {
-            crate::check::Typed::Deployment(d) => d.spec.as_mut().unwrap().template.spec.as_mut().unwrap(),
-            crate::check::Typed::Job(j) => j.spec.as_mut().unwrap().template.spec.as_mut().unwrap(),
-            crate::check::Typed::CronJob(c) => c
-                .spec
-                .as_mut()
-                .unwrap()
-                .job_template
-                .spec
-                .as_mut()
-                .unwrap()
-                .template
-                .spec
-                .as_mut()
-                .unwrap(),
-            other => panic!("pod_spec() knows a kind this test does not: {other:?}"),
-        };
+        let pod = loosened
+            .typed
+            .pod_spec_mut()
+            .unwrap_or_else(|| panic!("pod_spec_mut() misses {}", object.identity()));
         pod.host_network = Some(true);
         pod.containers[0].security_context.as_mut().unwrap().privileged = Some(true);
         let codes: Vec<_> = super::run(&built.model, std::slice::from_ref(&loosened), &built.source)

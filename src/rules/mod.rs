@@ -251,14 +251,8 @@ pub mod testing {
         }
 
         pub fn pod(&mut self, name: &str) -> &mut PodSpec {
-            self.deployment(name)
-                .spec
-                .as_mut()
-                .unwrap()
-                .template
-                .spec
-                .as_mut()
-                .unwrap()
+            let deployment = self.object("Deployment", Some(name));
+            deployment.typed.pod_spec_mut().unwrap()
         }
 
         pub fn container(&mut self, name: &str) -> &mut k8s_openapi::api::core::v1::Container {
