@@ -166,6 +166,20 @@ const FIELD_CASES: &[Case] = &[
     case("invalid-value", LLM, "kind: SecretStore}", "kind: Vault}"),
     case("invalid-value", LLM, "DATABASE_URL: {key: llm-cost-ops/database-url}", "DATABASE_URL: {key: \"\"}"),
     case("invalid-name", FASTAPI, "log-level: \"INFO\"", "log level: \"INFO\""),
+    case("invalid-type", CHAT, "command: [python, -m, app.jobs.upload_gc]",
+         "command: [python, -m, app.jobs.upload_gc]\n    args: --batch"),
+    case("invalid-path", FASTAPI, "      - name: example-service-config\n",
+         "      - name: example-service-config\n        mountPath: etc/app\n"),
+    case("invalid-value", CHAT, "resources: [events]", "resources: [Events]"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    successfulJobsHistoryLimit: -1\n"),
+    case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    failedJobsHistoryLimit: -2\n"),
+    case("invalid-label-key", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    annotations: {owner team: platform}\n"),
+    case("invalid-value", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    tolerations: [{key: spot, effect: NoSchedule, tolerationSeconds: 60}]\n"),
+    case("invalid-value", CHAT, "  worker:\n    kind: worker\n",
+         "  worker:\n    kind: worker\n    probes: {none: none}\n"),
+    case("invalid-name", LLM, "store: {name: aws-secrets-manager", "store: {name: AWS_Secrets"),
 ];
 
 /// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, as (code, line).
