@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod pipeline;
 pub mod profile;
 pub mod quantity;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod resolve;
