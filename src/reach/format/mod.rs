@@ -84,6 +84,13 @@ pub fn matrix(graph: &Graph, colour: bool) -> String {
         }
         out.push('\n');
     }
+    let unlisted: Vec<usize> = columns.iter().copied().filter(|c| !rows.contains(c)).collect();
+    if !unlisted.is_empty() {
+        out.push('\n');
+        for c in unlisted {
+            let _ = writeln!(out, "{}", label(c));
+        }
+    }
     let hidden: Vec<&str> = (0..graph.nodes.len())
         .filter(|&i| !sends(i) && !receives(i))
         .map(|i| graph.nodes[i].label.as_str())
@@ -126,16 +133,17 @@ fn by_namespace(graph: &Graph) -> Vec<(Option<&str>, Vec<usize>)> {
     groups
 }
 
-/// A node's name inside its namespace's box.
+/// A node's name inside its namespace's box; `all pods` for a whole namespace.
 fn short(node: &Node) -> &str {
-    match &node.namespace {
+    let name = match &node.namespace {
         Some(namespace) => node
             .id
             .strip_prefix(namespace.as_str())
             .and_then(|s| s.strip_prefix('/'))
             .unwrap_or(&node.id),
         None => &node.id,
-    }
+    };
+    if name == "*" { "all pods" } else { name }
 }
 
 /// A Mermaid flowchart, one subgraph per namespace.

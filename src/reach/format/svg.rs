@@ -120,52 +120,114 @@ pub fn svg(graph: &Graph) -> String {
         }
         bottom = bottom.max(y);
     }
+    // A port label is drawn once where edges share it: beside the sender when all its edges
+    // carry the same ports, else beside the receiver when all edges into it do, else on the
+    // edge itself.
+    let text_of = |e: &super::super::graph::Edge| e.ports.labels().join(" ");
+    let uniform = |pick: &dyn Fn(&super::super::graph::Edge) -> usize, node: usize, text: &str| {
+        graph
+            .edges
+            .iter()
+            .filter(|e| pick(e) == node)
+            .all(|e| text_of(e) == text)
+    };
     let mut edges = String::new();
-    let mut labels = String::new();
+    let mut labels: Vec<(i64, i64, &'static str, String)> = Vec::new();
     for edge in &graph.edges {
         let (Some(a), Some(b)) = (places[edge.from], places[edge.to]) else {
             continue;
         };
-        let (ay, by) = (a.y + BOX_HEIGHT / 2.0, b.y + BOX_HEIGHT / 2.0);
-        let (start, c1, c2, end, t) = if edge.from == edge.to {
+        let forward = a.column < b.column;
+        // Two edges between the same nodes, one each way, run side by side.
+        let both_ways = edge.from != edge.to && graph.edges.iter().any(|e| e.from == edge.to && e.to == edge.from);
+        let shift = match (both_ways, forward) {
+            (false, _) => 0.0,
+            (true, true) => -4.0,
+            (true, false) => 4.0,
+        };
+        let (ay, by) = (a.y + BOX_HEIGHT / 2.0 + shift, b.y + BOX_HEIGHT / 2.0 + shift);
+        let (start, c1, c2, end) = if edge.from == edge.to {
             let x0 = a.x + a.width;
             (
                 (x0, ay - 6.0),
                 (x0 + 40.0, ay - 30.0),
                 (x0 + 40.0, ay + 30.0),
                 (x0 + 2.0, ay + 6.0),
-                0.5,
             )
         } else if a.column == b.column {
             let x0 = a.x + a.width;
             let bulge = 40.0 + (ay - by).abs() * 0.25;
-            ((x0, ay), (x0 + bulge, ay), (x0 + bulge, by), (x0 + 2.0, by), 0.5)
-        } else if a.column < b.column {
+            ((x0, ay), (x0 + bulge, ay), (x0 + bulge, by), (x0 + 2.0, by))
+        } else if forward {
             let (x0, x1) = (a.x + a.width, b.x);
             let mid = (x1 - x0) / 2.0;
-            ((x0, ay), (x0 + mid, ay), (x1 - mid, by), (x1 - 2.0, by), 0.72)
+            ((x0, ay), (x0 + mid, ay), (x1 - mid, by), (x1 - 2.0, by))
         } else {
             let (x0, x1) = (a.x, b.x + b.width);
             let mid = (x0 - x1) / 2.0;
-            ((x0, ay), (x0 - mid, ay), (x1 + mid, by), (x1 + 2.0, by), 0.72)
+            ((x0, ay), (x0 - mid, ay), (x1 + mid, by), (x1 + 2.0, by))
         };
         let _ = writeln!(
             edges,
             r#"  <path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="edge" marker-end="url(#arrow)"/>"#,
             start.0, start.1, c1.0, c1.1, c2.0, c2.1, end.0, end.1
         );
-        let point = |p0: f64, p1: f64, p2: f64, p3: f64| {
+        let text = text_of(edge);
+        let (x, y, anchor) = if a.column == b.column {
+            let t = 0.5;
             let u = 1.0 - t;
-            u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
+            let point = |p0: f64, p1: f64, p2: f64, p3: f64| {
+                u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
+            };
+            (
+                point(start.0, c1.0, c2.0, end.0),
+                point(start.1, c1.1, c2.1, end.1) - 3.0,
+                "middle",
+            )
+        } else if uniform(&|e| e.from, edge.from, &text) {
+            // Edges running back (right to left) are labelled below the line.
+            let (dx, dy, anchor) = if forward {
+                (8.0, -5.0, "start")
+            } else {
+                (-8.0, 13.0, "end")
+            };
+            (start.0 + dx, start.1 + dy, anchor)
+        } else if uniform(&|e| e.to, edge.to, &text) {
+            let (dx, dy, anchor) = if forward {
+                (-12.0, -5.0, "end")
+            } else {
+                (12.0, 13.0, "start")
+            };
+            (end.0 + dx, end.1 + dy, anchor)
+        } else {
+            let t = 0.5;
+            let u = 1.0 - t;
+            let point = |p0: f64, p1: f64, p2: f64, p3: f64| {
+                u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
+            };
+            (
+                point(start.0, c1.0, c2.0, end.0),
+                point(start.1, c1.1, c2.1, end.1) - 3.0,
+                "middle",
+            )
         };
-        let (lx, ly) = (point(start.0, c1.0, c2.0, end.0), point(start.1, c1.1, c2.1, end.1));
-        let _ = writeln!(
-            labels,
-            r#"  <text x="{lx:.1}" y="{:.1}" class="port">{}</text>"#,
-            ly - 3.0,
-            escape(&edge.ports.labels().join(" "))
-        );
+        // Positions in tenths of a pixel, so equal labels at one place are drawn once.
+        let key = ((x * 10.0).round() as i64, (y * 10.0).round() as i64, anchor, text);
+        if !labels.contains(&key) {
+            labels.push(key);
+        }
     }
+    let labels: String = labels
+        .into_iter()
+        .map(|(x, y, anchor, text)| {
+            format!(
+                "  <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"port\">{}</text>\n",
+                x as f64 / 10.0,
+                y as f64 / 10.0,
+                escape(&text)
+            )
+        })
+        .collect();
     let mut nodes = String::new();
     for (i, node) in graph.nodes.iter().enumerate() {
         let Some(p) = places[i] else { continue };
@@ -208,7 +270,7 @@ pub fn svg(graph: &Graph) -> String {
       .edge { fill: none; stroke: #4b5563; stroke-width: 1.2; }
       .name { fill: #111827; }
       .ns { fill: #4b5563; font-size: 11px; font-style: italic; }
-      .port { fill: #065f46; font-size: 10px; text-anchor: middle; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
+      .port { fill: #065f46; font-size: 10px; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
       .title { font-size: 14px; font-weight: bold; fill: #111827; }
     </style>
   </defs>
