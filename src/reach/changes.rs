@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use super::Cluster;
 use super::graph::{EdgeKey, Graph};
-use crate::check::Object;
 
 /// Edges only one side allows, grouped by (from, to), in node labels.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,12 +26,26 @@ impl EdgeChanges {
         self.added.is_empty() && self.removed.is_empty()
     }
 
-    /// What a directory's YAML files allow against what `objects` allow.
-    pub fn of_render<'a>(old_files: impl IntoIterator<Item = &'a str>, objects: &[Object]) -> EdgeChanges {
+    /// What one set of YAML files allows against what another allows.
+    pub fn of_yaml<'a>(
+        old_files: impl IntoIterator<Item = &'a str>,
+        new_files: impl IntoIterator<Item = &'a str>,
+    ) -> EdgeChanges {
         EdgeChanges::between(
             &Graph::build(&Cluster::from_yaml(old_files)),
-            &Graph::build(&Cluster::from_objects(objects)),
+            &Graph::build(&Cluster::from_yaml(new_files)),
         )
+    }
+
+    /// As data: `{"added": [{"from", "to", "ports"}], "removed": [...]}`.
+    pub fn json(&self) -> serde_json::Value {
+        let lines = |lines: &[EdgeLine]| -> Vec<serde_json::Value> {
+            lines
+                .iter()
+                .map(|l| serde_json::json!({"from": l.from, "to": l.to, "ports": l.ports}))
+                .collect()
+        };
+        serde_json::json!({"added": lines(&self.added), "removed": lines(&self.removed)})
     }
 
     pub fn between(old: &Graph, new: &Graph) -> EdgeChanges {
@@ -52,14 +65,17 @@ impl EdgeChanges {
                     .or_default()
                     .push(key.port.clone());
             }
-            lines
+            let mut lines: Vec<EdgeLine> = lines
                 .into_iter()
                 .map(|((from, to), ports)| EdgeLine {
                     from: labels.get(from).copied().unwrap_or(from).to_owned(),
                     to: labels.get(to).copied().unwrap_or(to).to_owned(),
                     ports,
                 })
-                .collect()
+                .collect();
+            // As the reader sees them: by the names printed.
+            lines.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+            lines
         };
         EdgeChanges {
             added: group(new_keys.difference(&old_keys).collect()),
