@@ -41,10 +41,20 @@ pub fn intents(model: &Model, graph: &Graph) -> Vec<Intent> {
             });
         };
         for peer in &service.ingress_peers {
-            let from = pods_id(&peer.namespace, &Labels::new());
+            // The whole namespace may call in: its pods as one peer, and any other pods of it
+            // the graph names (a dependency that lives there, say).
+            let whole = pods_id(&peer.namespace, &Labels::new());
+            let within = graph
+                .nodes
+                .iter()
+                .filter(|n| !n.workload && n.namespace.as_deref() == Some(peer.namespace.as_str()))
+                .map(|n| n.id.clone());
+            let callers: BTreeSet<String> = std::iter::once(whole).chain(within).collect();
             for name in &peer.ports {
                 for port in service.ports.iter().filter(|p| &p.name == name) {
-                    add(&from, &id, format!("tcp/{}", port.port), "network.ingressFrom");
+                    for from in &callers {
+                        add(from, &id, format!("tcp/{}", port.port), "network.ingressFrom");
+                    }
                 }
             }
         }
