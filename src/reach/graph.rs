@@ -12,6 +12,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use serde_json::{Value, json};
 
 use super::evaluate::{Direction, allowed_between};
+use super::index::{Nodes, Policies};
 use super::ip::IpSet;
 use super::{Cluster, Endpoint, NAME_LABEL, Policy, PortSet, selector};
 use crate::model::Labels;
@@ -179,17 +180,35 @@ impl Graph {
 }
 
 fn edges(cluster: &Cluster, nodes: &[Node]) -> Vec<Edge> {
+    let policies = Policies::new(&cluster.policies);
+    let index = Nodes::new(nodes);
     let isolating = |direction| -> Vec<Vec<&Policy>> {
         nodes
             .iter()
-            .map(|n| cluster.isolating(&n.endpoint, direction).collect())
+            .map(|n| policies.isolating(&n.endpoint, direction))
             .collect()
     };
     let egress = isolating(Direction::Egress);
     let ingress = isolating(Direction::Ingress);
     let mut edges = Vec::new();
+    let mut candidates = Vec::new();
     for (from, a) in nodes.iter().enumerate() {
-        for (to, b) in nodes.iter().enumerate() {
+        // Only what the sender's egress rules may name can be reached; a sender not isolated
+        // for egress may reach everything.
+        candidates.clear();
+        if egress[from].is_empty() {
+            candidates.extend(0..nodes.len());
+        } else {
+            for policy in &egress[from] {
+                for rule in policy.spec.egress.iter().flatten() {
+                    index.candidates(rule.to.as_deref(), &policy.namespace, &mut candidates);
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        for &to in &candidates {
+            let b = &nodes[to];
             if !a.workload && !b.workload {
                 continue;
             }

@@ -3,7 +3,7 @@
 //! each service to everything outside its namespace. Compared with what the rendered policies
 //! allow, they show a policy that blocks an intent, or one that allows what nobody asked for.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::{EdgeKey, Graph, pods_id};
 use crate::model::{Labels, Model};
@@ -27,6 +27,12 @@ pub struct Intent {
 /// read from the graph's nodes: each external peer, on every port.
 pub fn intents(model: &Model, graph: &Graph) -> Vec<Intent> {
     let mut out = BTreeSet::new();
+    let mut externals: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for node in graph.nodes.iter().filter(|n| !n.workload) {
+        if let Some(namespace) = &node.namespace {
+            externals.entry(namespace).or_default().push(&node.id);
+        }
+    }
     for service in &model.services {
         let id = format!("{}/{}", model.namespace, service.name);
         let mut add = |from: &str, to: &str, port: String, yaml_path: &'static str| {
@@ -44,11 +50,11 @@ pub fn intents(model: &Model, graph: &Graph) -> Vec<Intent> {
             // The whole namespace may call in: its pods as one peer, and any other pods of it
             // the graph names (a dependency that lives there, say).
             let whole = pods_id(&peer.namespace, &Labels::new());
-            let within = graph
-                .nodes
-                .iter()
-                .filter(|n| !n.workload && n.namespace.as_deref() == Some(peer.namespace.as_str()))
-                .map(|n| n.id.clone());
+            let within = externals
+                .get(peer.namespace.as_str())
+                .into_iter()
+                .flatten()
+                .map(|id| (*id).to_owned());
             let callers: BTreeSet<String> = std::iter::once(whole).chain(within).collect();
             for name in &peer.ports {
                 for port in service.ports.iter().filter(|p| &p.name == name) {

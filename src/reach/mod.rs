@@ -18,6 +18,7 @@ pub mod changes;
 pub mod evaluate;
 pub mod format;
 pub mod graph;
+pub mod index;
 pub mod input;
 pub mod intent;
 pub mod ip;
