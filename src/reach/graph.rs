@@ -91,6 +91,7 @@ impl Graph {
             })
             .collect();
         let mut externals: BTreeMap<String, Node> = BTreeMap::new();
+        let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
         for policy in &cluster.policies {
             let rules = policy
                 .spec
@@ -107,6 +108,16 @@ impl Graph {
                     }
                     Some(peers) => {
                         for peer in peers {
+                            // Thousands of policies name the same few peers: look at each once.
+                            let key = serde_json::to_string(peer).unwrap_or_default();
+                            let scope = if peer.namespace_selector.is_none() {
+                                policy.namespace.as_str()
+                            } else {
+                                ""
+                            };
+                            if !seen.insert((scope, key)) {
+                                continue;
+                            }
                             if let Some(node) = external(cluster, policy, peer) {
                                 externals.entry(node.id.clone()).or_insert(node);
                             }
