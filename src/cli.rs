@@ -87,6 +87,7 @@ pub enum Command {
             receiver's ingress). A directory may hold policies and workloads gen did not write.",
         after_help = "Examples:\n  gen graph prod                  a matrix in the terminal\n  \
             gen graph out/prod              what a rendered directory allows\n  \
+            gen render prod | gen graph -   what a stream of manifests allows\n  \
             gen graph prod --format mermaid for a pull request (GitHub and GitLab render it)\n  \
             gen graph prod --format svg > graph.svg\n\n\
             Exit codes: 0 drawn, 2 usage or input error."
@@ -177,7 +178,8 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// A profile name or path, or a directory of manifests (such as `gen render -o` writes).
+    /// A profile name or path, a directory of manifests (such as `gen render -o` writes), a
+    /// file of manifests, or `-` for a stream of them on stdin.
     pub target: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "matrix")]

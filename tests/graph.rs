@@ -154,3 +154,31 @@ fn a_directory_without_workloads_or_an_unknown_profile_is_an_input_error() {
     let output = gen_cmd(&["graph", "nope"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_stream_of_manifests_on_stdin_or_in_a_file_gives_the_same_graph() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let stream = graph(&["render", "prod"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(["graph", "-", "--format", "json"])
+        .current_dir(repo_root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let from_profile = graph(&["graph", "prod", "--format", "json"]);
+    assert_eq!(stdout(&output), from_profile);
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("prod-manifests.yaml");
+    std::fs::write(&file, &stream).unwrap();
+    assert_eq!(
+        graph(&["graph", file.to_str().unwrap(), "--format", "json"]),
+        from_profile
+    );
+}
