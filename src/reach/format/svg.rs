@@ -121,8 +121,8 @@ pub fn svg(graph: &Graph) -> String {
         bottom = bottom.max(y);
     }
     // A port label is drawn once where edges share it: beside the sender when all its edges
-    // carry the same ports, else beside the receiver when all edges into it do, else on the
-    // edge itself.
+    // carry the same ports, else beside the receiver, one line per distinct set of ports
+    // arriving there; edges within a column are labelled on the curve.
     let text_of = |e: &super::super::graph::Edge| e.ports.labels().join(" ");
     let uniform = |pick: &dyn Fn(&super::super::graph::Edge) -> usize, node: usize, text: &str| {
         graph
@@ -131,6 +131,20 @@ pub fn svg(graph: &Graph) -> String {
             .filter(|e| pick(e) == node)
             .all(|e| text_of(e) == text)
     };
+    let column = |i: usize| places[i].map(|p| p.column);
+    let at_source =
+        |e: &super::super::graph::Edge| column(e.from) != column(e.to) && uniform(&|x| x.from, e.from, &text_of(e));
+    let mut arriving: Vec<Vec<String>> = vec![Vec::new(); graph.nodes.len()];
+    for edge in graph
+        .edges
+        .iter()
+        .filter(|e| column(e.from) != column(e.to) && !at_source(e))
+    {
+        let text = text_of(edge);
+        if !arriving[edge.to].contains(&text) {
+            arriving[edge.to].push(text);
+        }
+    }
     let mut edges = String::new();
     let mut labels: Vec<(i64, i64, &'static str, String)> = Vec::new();
     for edge in &graph.edges {
@@ -191,25 +205,17 @@ pub fn svg(graph: &Graph) -> String {
             } else {
                 (-8.0, 13.0, "end")
             };
-            (start.0 + dx, start.1 + dy, anchor)
-        } else if uniform(&|e| e.to, edge.to, &text) {
-            let (dx, dy, anchor) = if forward {
-                (-12.0, -5.0, "end")
-            } else {
-                (12.0, 13.0, "start")
-            };
-            (end.0 + dx, end.1 + dy, anchor)
+            (start.0 + dx, a.y + BOX_HEIGHT / 2.0 + dy, anchor)
         } else {
-            let t = 0.5;
-            let u = 1.0 - t;
-            let point = |p0: f64, p1: f64, p2: f64, p3: f64| {
-                u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
+            // Stacked beside the receiver, one line per distinct set of ports arriving there.
+            let texts = &arriving[edge.to];
+            let k = texts.iter().position(|t| *t == text).unwrap_or_default() as f64;
+            let (dx, dy, anchor) = if forward {
+                (-12.0, -5.0 - 12.0 * k, "end")
+            } else {
+                (12.0, 13.0 + 12.0 * k, "start")
             };
-            (
-                point(start.0, c1.0, c2.0, end.0),
-                point(start.1, c1.1, c2.1, end.1) - 3.0,
-                "middle",
-            )
+            (end.0 + dx, b.y + BOX_HEIGHT / 2.0 + dy, anchor)
         };
         // Positions in tenths of a pixel, so equal labels at one place are drawn once.
         let key = ((x * 10.0).round() as i64, (y * 10.0).round() as i64, anchor, text);
