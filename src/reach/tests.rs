@@ -440,3 +440,83 @@ fn the_graph_names_external_peers_and_their_ports() {
     );
     assert_eq!(graph.home.as_deref(), Some("app"), "ties go to the first namespace");
 }
+
+#[test]
+fn explicit_policy_types_override_the_rules_present() {
+    // `policyTypes: [Ingress]` with an egress section: egress is NOT isolated, the egress
+    // rules are ignored.
+    let cluster = world(&[policy(
+        "app",
+        "web",
+        "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - {}\n  egress:\n  - to:\n    - podSelector: {matchLabels: {app: db}}",
+    )]);
+    let from_web: Vec<String> = matrix(&cluster, &[("internet", outside("8.8.8.8/32"))], TCP, 443)
+        .into_iter()
+        .filter(|p| p.starts_with("web->"))
+        .collect();
+    assert_eq!(from_web, ["web->client", "web->db", "web->internet", "web->monitor"]);
+    // `ingress: [{}]`, one rule with no from and no ports: everyone on every port.
+    let into_web: Vec<String> = matrix(&cluster, &[("internet", outside("8.8.8.8/32"))], TCP, 1)
+        .into_iter()
+        .filter(|p| p.ends_with("->web"))
+        .collect();
+    assert_eq!(into_web, ["client->web", "db->web", "internet->web", "monitor->web"]);
+}
+
+#[test]
+fn an_egress_rule_without_to_reaches_every_destination_on_its_ports() {
+    let cluster = world(&[policy(
+        "app",
+        "web",
+        "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: 443}]",
+    )]);
+    let extra = [("internet", outside("2001:db8::1/128"))];
+    let from_web = |port| -> Vec<String> {
+        matrix(&cluster, &extra, TCP, port)
+            .into_iter()
+            .filter(|p| p.starts_with("web->"))
+            .collect()
+    };
+    assert_eq!(
+        from_web(443),
+        ["web->client", "web->db", "web->internet", "web->monitor"]
+    );
+    assert!(from_web(80).is_empty());
+}
+
+#[test]
+fn edge_changes_name_what_opens_and_closes() {
+    let base = [
+        policy("app", "deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]"),
+        policy(
+            "app",
+            "web",
+            "  podSelector: {matchLabels: {app: web}}\n  egress:\n  - to:\n    - podSelector: {matchLabels: {app: db}}\n    ports: [{port: pg}]",
+        ),
+    ];
+    let opened = policy(
+        "app",
+        "db",
+        "  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - podSelector: {matchLabels: {app: web}}",
+    );
+    let before = Graph::build(&world(&base));
+    let mut with_db = base.to_vec();
+    with_db.push(opened);
+    let after = Graph::build(&world(&with_db));
+    let changes = changes::EdgeChanges::between(&before, &after);
+    assert_eq!(
+        changes.describe("", "", ""),
+        "  reachability (what the network policies allow):\n  + web -> db tcp/5432\n"
+    );
+    let back = changes::EdgeChanges::between(&after, &before);
+    assert_eq!(back.removed.len(), 1);
+    assert!(back.added.is_empty());
+    assert_eq!(changes::EdgeChanges::between(&after, &after).describe("", "", ""), "");
+}
+
+#[test]
+fn the_matrix_is_coloured_only_when_asked() {
+    let graph = Graph::build(&world(&[]));
+    assert!(!format::matrix(&graph, false).contains('\x1b'));
+    assert!(format::matrix(&graph, true).contains("\x1b[32m"));
+}
