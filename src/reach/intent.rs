@@ -27,10 +27,14 @@ pub struct Intent {
 /// read from the graph's nodes: each external peer, on every port.
 pub fn intents(model: &Model, graph: &Graph) -> Vec<Intent> {
     let mut out = BTreeSet::new();
-    let mut externals: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for node in graph.nodes.iter().filter(|n| !n.workload) {
+    // Every node of each namespace, workloads included.
+    let mut by_namespace: BTreeMap<&str, Vec<(&str, bool)>> = BTreeMap::new();
+    for node in &graph.nodes {
         if let Some(namespace) = &node.namespace {
-            externals.entry(namespace).or_default().push(&node.id);
+            by_namespace
+                .entry(namespace)
+                .or_default()
+                .push((&node.id, node.workload));
         }
     }
     for service in &model.services {
@@ -47,15 +51,18 @@ pub fn intents(model: &Model, graph: &Graph) -> Vec<Intent> {
             });
         };
         for peer in &service.ingress_peers {
-            // The whole namespace may call in: its pods as one peer, and any other pods of it
-            // the graph names (a dependency that lives there, say).
-            let whole = pods_id(&peer.namespace, &Labels::new());
-            let within = externals
+            // The whole namespace may call in: every node of it the graph has (its pods as one
+            // peer, a dependency that lives there, the profile's own workloads when the peer is
+            // its own namespace), and its pods as one peer if the graph lacks them, so that a
+            // policy that never names them shows as blocking the intent.
+            let within = by_namespace
                 .get(peer.namespace.as_str())
-                .into_iter()
-                .flatten()
-                .map(|id| (*id).to_owned());
-            let callers: BTreeSet<String> = std::iter::once(whole).chain(within).collect();
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut callers: BTreeSet<String> = within.iter().map(|(id, _)| (*id).to_owned()).collect();
+            if !within.iter().any(|(_, workload)| *workload) {
+                callers.insert(pods_id(&peer.namespace, &Labels::new()));
+            }
             for name in &peer.ports {
                 for port in service.ports.iter().filter(|p| &p.name == name) {
                     for from in &callers {

@@ -205,4 +205,37 @@ mod tests {
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("-> redis tcp/6379"), "{found:?}");
     }
+
+    /// Codes of every finding for a profile written out here.
+    fn codes_for(text: &str) -> Vec<&'static str> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.yaml")).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let profile = crate::locate::ProfileFile { name: "t".into(), path };
+        let Ok(built) = crate::pipeline::build(&profile, &crate::render::Renderer::new()) else {
+            panic!("the profile builds")
+        };
+        crate::rules::run(&built.model, &built.objects, &built.source)
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    const OWN_NAMESPACE_PEER: &str = "tier: dev\nnamespace: team-a\napp: demo\nservices:\n  api:\n    image: r.example.com/a/api:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\n  web:\n    image: r.example.com/a/web:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\nnetwork:\n  ingressFrom:\n    - {namespace: team-a, ports: [http]}\n    - {namespace: ingress-nginx, ports: [http]}\n  egressMode: open\ningress:\n  host: a.example.com\n  tls: {clusterIssuer: x}\n  routes:\n    - {path: /, service: web}\n";
+
+    #[test]
+    fn its_own_namespace_as_an_ingress_peer_is_intended_with_open_egress_and_blocked_without() {
+        let open = codes_for(OWN_NAMESPACE_PEER);
+        for code in [
+            "network-intent-blocked",
+            "network-unintended-edge",
+            "route-backend-unreachable",
+        ] {
+            assert!(!open.contains(&code), "{code} fired: {open:?}");
+        }
+        // Restricted egress: the namespace's own pods may not call out, so the peer is blocked.
+        let restricted = codes_for(&OWN_NAMESPACE_PEER.replace("egressMode: open", "egressMode: restricted"));
+        assert!(restricted.contains(&"network-intent-blocked"), "{restricted:?}");
+        assert!(!restricted.contains(&"network-unintended-edge"), "{restricted:?}");
+    }
 }
