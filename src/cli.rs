@@ -79,6 +79,20 @@ pub enum Command {
             Exit codes: 0 clean, 1 policy errors or stale output, 2 an invalid profile or another error."
     )]
     Check(CheckArgs),
+    /// Show who can talk to whom: the connections the network policies allow, with ports.
+    #[command(
+        long_about = "Show who can talk to whom: every workload a profile renders (or a directory holds) \
+            and every peer its NetworkPolicies name, with the connections the policies allow and their \
+            ports, evaluated with Kubernetes semantics (a connection needs the sender's egress and the \
+            receiver's ingress). A directory may hold policies and workloads gen did not write.",
+        after_help = "Examples:\n  gen graph prod                  a matrix in the terminal\n  \
+            gen graph out/prod              what a rendered directory allows\n  \
+            gen render prod | gen graph -   what a stream of manifests allows\n  \
+            gen graph prod --format mermaid for a pull request (GitHub and GitLab render it)\n  \
+            gen graph prod --format svg > graph.svg\n\n\
+            Exit codes: 0 drawn, 2 usage or input error."
+    )]
+    Graph(GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  gen completions bash > ~/.local/share/bash-completion/completions/gen\n  \
@@ -160,4 +174,28 @@ pub struct RenderArgs {
     /// Exit 1 when the render changed files in DIR (for hooks that fix, then stop the commit).
     #[arg(long, requires = "output", conflicts_with = "check")]
     pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// A profile name or path, a directory of manifests (such as `gen render -o` writes), a
+    /// file of manifests, or `-` for a stream of them on stdin.
+    pub target: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "matrix")]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Sources down, destinations across (colour on a terminal).
+    Matrix,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz dot.
+    Dot,
+    /// An SVG picture, laid out by gen.
+    Svg,
+    /// Nodes and edges as JSON.
+    Json,
 }

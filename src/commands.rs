@@ -14,6 +14,8 @@ use crate::report::{self, Format};
 use crate::rules::catalog;
 use crate::{drift, emit, exit, locate, output_dir};
 
+pub mod graph;
+
 pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     let names: Vec<String> = args.profile.iter().cloned().collect();
     let profiles = match selected_profiles(global, &names) {

@@ -28,6 +28,8 @@ pub struct Drift {
     /// gen's files changed since it wrote them (by hand, or by a merge): a render refuses to
     /// overwrite them without `--force`.
     pub edited: Vec<String>,
+    /// The connections the network policies allow that the change adds and removes.
+    pub reach: crate::reach::changes::EdgeChanges,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +132,15 @@ pub fn compare(tree: &Tree, files: &[File]) -> Drift {
     };
     drift.objects = object_changes(&changes, &mut drift.unreadable);
     drift.files = changes;
+    if tree.exists && !drift.objects.is_empty() {
+        let old = tree
+            .files
+            .iter()
+            .filter(|(path, _)| is_yaml(path))
+            .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok());
+        let new = files.iter().filter(|f| is_yaml(&f.path)).map(|f| f.contents.as_str());
+        drift.reach = crate::reach::changes::EdgeChanges::of_yaml(old, new);
+    }
     drift
 }
 
@@ -399,6 +410,7 @@ pub fn changes(drift: &Drift, p: Palette) -> String {
             }
         }
     }
+    out.push_str(&drift.reach.describe(p.added, p.removed, p.reset));
     let mut warn = |paths: &[String], what: &str, consequence: &str| {
         if !paths.is_empty() {
             let paths = crate::output_dir::some(paths);
@@ -508,6 +520,7 @@ pub fn json(drift: &Drift, dir: &str) -> Value {
         "editedSinceWritten": drift.edited,
         "unreadable": drift.unreadable,
         "leftByInterruptedRenders": drift.debris,
+        "reachability": drift.reach.json(),
     })
 }
 

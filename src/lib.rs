@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod pipeline;
 pub mod profile;
 pub mod quantity;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod resolve;
@@ -60,6 +61,7 @@ where
         cli::Command::Rules => commands::rules(),
         cli::Command::Diff(args) => commands::diff(&cli.global, &args),
         cli::Command::Check(args) => commands::check(&cli.global, &args),
+        cli::Command::Graph(args) => commands::graph::graph(&cli.global, &args),
         cli::Command::Completions { shell } => commands::completions(shell),
         cli::Command::Man { output } => commands::man(output.as_deref()),
     }

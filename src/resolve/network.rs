@@ -227,13 +227,20 @@ fn translate_port<'p>(port: &'p str, metrics: Option<&'p Metrics>) -> &'p str {
     }
 }
 
-/// The ingress peers as one service sees them: only the named ports it exposes.
-pub(super) fn peers_for(peers: &[IngressPeer], ports: &[Port], metrics: Option<&Metrics>) -> Vec<IngressPeer> {
+/// The ingress peers as one service sees them: only the named ports it exposes. A worker has
+/// no Service, so nothing routes to its `http` port (the kubelet's probes pass any policy):
+/// peers reach it only on its other ports, such as metrics for scraping.
+pub(super) fn peers_for(
+    peers: &[IngressPeer],
+    ports: &[Port],
+    metrics: Option<&Metrics>,
+    serves_http: bool,
+) -> Vec<IngressPeer> {
     peers
         .iter()
         .map(|peer| {
             let mut names: Vec<String> = Vec::new();
-            for port in &peer.ports {
+            for port in peer.ports.iter().filter(|p| serves_http || p.as_str() != "http") {
                 let name = translate_port(port, metrics);
                 if ports.iter().any(|own| own.name == name) && !names.iter().any(|n| n == name) {
                     names.push(name.to_owned());

@@ -153,7 +153,8 @@ impl Resolver<'_> {
                 }
             })
             .unwrap_or_default();
-        let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref());
+        let serves_http = kind == WorkloadKind::Web;
+        let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref(), serves_http);
         let (cron, job) = self.run_to_completion(&path, kind, raw);
         let mut scanner_skips = Vec::new();
         if automount_token {

@@ -560,6 +560,24 @@ pub const RULES: &[Rule] = &[
         "Without a policy selecting them, pods accept and open any connection. gen renders a default deny; a template that bypasses it would leave pods open.",
     ),
     policy(
+        "network-intent-blocked",
+        STRICT_OUTSIDE_DEV,
+        "The profile declares a connection the rendered network policies do not allow.",
+        "gen evaluates the rendered NetworkPolicies with Kubernetes semantics (the sender's egress and the receiver's ingress must both allow a connection). A dependency or ingress peer the policies block fails at run time, not at deploy time. A peer in the profile's own namespace is isolated by its default deny; move it, or give it a policy of its own. `gen graph` shows what is allowed.",
+    ),
+    policy(
+        "network-unintended-edge",
+        STRICT_OUTSIDE_DEV,
+        "The rendered network policies allow a connection nothing in the profile asks for.",
+        "Every allowed connection should be one the profile declares (`network.ingressFrom`, `network.egress`, `dependsOn`, DNS, or open egress), so the profile stays the one place to review who talks to whom. An edge beyond that widens what a compromised pod can reach. `gen graph` shows every allowed edge.",
+    ),
+    policy(
+        "route-backend-unreachable",
+        STRICT_OUTSIDE_DEV,
+        "An Ingress route's backend cannot be reached from outside its namespace on the routed port.",
+        "The ingress controller runs in a namespace of its own; if no peer outside the profile's namespace may connect to the backend's port, every request on the route fails. Add the controller's namespace to `network.ingressFrom` with the port.",
+    ),
+    policy(
         "network-policy-selects-nothing",
         WARNING,
         "A NetworkPolicy selects no pods.",

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod cross_object;
 pub mod model;
+pub mod network_intent;
 pub mod objects;
 pub mod pod_security;
 pub mod rbac;
@@ -156,6 +157,7 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
     }
     let mut findings = Findings::new(model.tier, source);
     cross_object::check(objects, &mut findings);
+    network_intent::check(model, objects, &mut findings);
     found.extend(findings.into_vec());
     crate::diagnostics::dedup(&mut found);
     found

@@ -1,0 +1,169 @@
+//! A [`Cluster`] from what gen rendered (typed objects) or from the YAML files of a directory,
+//! which may hold objects gen did not write.
+//!
+//! A workload is anything with a pod template. Adding a kind gen renders is one arm in
+//! [`pod_template`]; in YAML files every kind with a pod template is found by its shape
+//! (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`).
+
+use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::ports::{NamedPort, Protocol};
+use super::{Cluster, NAME_LABEL, Policy, Workload};
+use crate::check::{Object, Typed};
+
+/// The pod template of a workload gen renders, if the object is one.
+fn pod_template(typed: &Typed) -> Option<&PodTemplateSpec> {
+    match typed {
+        Typed::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
+        Typed::Job(j) => j.spec.as_ref().map(|s| &s.template),
+        Typed::CronJob(c) => c.spec.as_ref()?.job_template.spec.as_ref().map(|s| &s.template),
+        _ => None,
+    }
+}
+
+impl Cluster {
+    /// The cluster gen's own objects describe.
+    pub fn from_objects(objects: &[Object]) -> Cluster {
+        let mut cluster = Cluster::default();
+        for object in objects {
+            match &object.typed {
+                Typed::Namespace(namespace) => cluster.add_namespace(namespace),
+                Typed::NetworkPolicy(policy) => cluster.add_policy(policy),
+                typed => {
+                    if let Some(template) = pod_template(typed) {
+                        cluster.add_workload(&object.kind, typed.metadata(), template);
+                    }
+                }
+            }
+        }
+        cluster.sort();
+        cluster
+    }
+
+    /// The cluster a set of YAML texts describe (multi-document streams allowed). Documents
+    /// that are not YAML, not objects, or not of a kind the evaluator reads are skipped.
+    pub fn from_yaml<'a>(texts: impl IntoIterator<Item = &'a str>) -> Cluster {
+        let mut cluster = Cluster::default();
+        for text in texts {
+            for document in serde_yaml::Deserializer::from_str(text) {
+                let Ok(value) = Value::deserialize(document) else { break };
+                cluster.add_value(&value);
+            }
+        }
+        cluster.sort();
+        cluster
+    }
+
+    fn add_value(&mut self, value: &Value) {
+        let kind = value["kind"].as_str().unwrap_or_default();
+        let api_version = value["apiVersion"].as_str().unwrap_or_default();
+        match (api_version, kind) {
+            ("v1", "Namespace") => {
+                if let Ok(namespace) = Namespace::deserialize(value) {
+                    self.add_namespace(&namespace);
+                }
+            }
+            ("networking.k8s.io/v1", "NetworkPolicy") => {
+                if let Ok(policy) = NetworkPolicy::deserialize(value) {
+                    self.add_policy(&policy);
+                }
+            }
+            ("v1", "List") => {
+                for item in value["items"].as_array().into_iter().flatten() {
+                    self.add_value(item);
+                }
+            }
+            _ => {
+                let spec = &value["spec"];
+                let template = if spec["jobTemplate"].is_object() {
+                    &spec["jobTemplate"]["spec"]["template"]
+                } else {
+                    &spec["template"]
+                };
+                // A Pod itself is a workload of one pod.
+                let template = if kind == "Pod" && api_version == "v1" {
+                    &serde_json::json!({"metadata": value["metadata"], "spec": value["spec"]})
+                } else {
+                    template
+                };
+                if !template["spec"]["containers"].is_array() {
+                    return;
+                }
+                let (Ok(metadata), Ok(template)) = (
+                    ObjectMeta::deserialize(&value["metadata"]),
+                    PodTemplateSpec::deserialize(template),
+                ) else {
+                    return;
+                };
+                self.add_workload(kind, &metadata, &template);
+            }
+        }
+    }
+
+    fn add_namespace(&mut self, namespace: &Namespace) {
+        let Some(name) = &namespace.metadata.name else { return };
+        let mut labels = namespace.metadata.labels.clone().unwrap_or_default();
+        labels.insert(NAME_LABEL.to_owned(), name.clone());
+        self.namespaces.insert(name.clone(), labels);
+    }
+
+    fn add_policy(&mut self, policy: &NetworkPolicy) {
+        let (Some(name), Some(spec)) = (&policy.metadata.name, &policy.spec) else {
+            return;
+        };
+        self.policies.push(Policy {
+            namespace: namespace_of(&policy.metadata),
+            name: name.clone(),
+            spec: spec.clone(),
+        });
+    }
+
+    fn add_workload(&mut self, kind: &str, metadata: &ObjectMeta, template: &PodTemplateSpec) {
+        let Some(name) = &metadata.name else { return };
+        let labels = template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        let mut ports = Vec::new();
+        if let Some(spec) = &template.spec {
+            // Sidecars (init containers that keep running) serve ports too.
+            let containers = spec.containers.iter().chain(spec.init_containers.iter().flatten());
+            for port in containers.flat_map(|c| c.ports.iter().flatten()) {
+                if let Some(protocol) = Protocol::parse(port.protocol.as_deref()) {
+                    ports.push(NamedPort {
+                        name: port.name.clone(),
+                        number: port.container_port,
+                        protocol,
+                    });
+                }
+            }
+        }
+        self.workloads.push(Workload {
+            kind: kind.to_owned(),
+            namespace: namespace_of(metadata),
+            name: name.clone(),
+            labels,
+            ports,
+        });
+    }
+
+    /// Deterministic order whatever the input order: namespace, then name.
+    fn sort(&mut self) {
+        self.workloads
+            .sort_by(|a, b| (&a.namespace, &a.name, &a.kind).cmp(&(&b.namespace, &b.name, &b.kind)));
+        self.workloads
+            .dedup_by(|a, b| (&a.namespace, &a.name, &a.kind) == (&b.namespace, &b.name, &b.kind));
+        self.policies
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    }
+}
+
+/// An object without a namespace lands in `default`, as `kubectl apply` would put it.
+fn namespace_of(metadata: &ObjectMeta) -> String {
+    metadata.namespace.clone().unwrap_or_else(|| "default".to_owned())
+}

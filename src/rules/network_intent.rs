@@ -1,0 +1,241 @@
+//! Cross-checks between what the profile asks for and what its rendered NetworkPolicies
+//! allow, evaluated with Kubernetes semantics ([`crate::reach`]): a declared intent the
+//! policies block, an edge they allow that nothing asked for, a route whose backend nothing
+//! outside the namespace can reach.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Findings;
+use crate::check::Object;
+use crate::model::Model;
+use crate::reach::graph::EdgeKey;
+use crate::reach::intent::intents;
+use crate::reach::{Cluster, Graph};
+
+pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
+    let graph = Graph::build(&Cluster::from_objects(objects));
+    let allowed = graph.keys();
+    let intended = intents(model, &graph);
+    let label = |id: &str| {
+        graph
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(|| id.to_owned(), |n| n.label.clone())
+    };
+
+    // Intents the policies block, one finding per (service, peer, section) with its ports.
+    let mut blocked: BTreeMap<(&str, &str, &str, &str), Vec<&str>> = BTreeMap::new();
+    for intent in intended.iter().filter(|i| !allowed.contains(&i.key)) {
+        blocked
+            .entry((
+                intent.service.as_str(),
+                intent.yaml_path.as_str(),
+                &intent.key.from,
+                &intent.key.to,
+            ))
+            .or_default()
+            .push(&intent.key.port);
+    }
+    for ((service, yaml_path, from, to), ports) in blocked {
+        findings.on_profile(
+            "network-intent-blocked",
+            yaml_path,
+            Some(service),
+            format!(
+                "the profile asks for `{} -> {} {}`, but the rendered network policies do not allow it",
+                label(from),
+                label(to),
+                ports.join(" ")
+            ),
+            "a peer in the profile's own namespace is isolated by its default deny; otherwise this is a defect in gen's templates (`gen graph` shows what is allowed)".to_owned(),
+        );
+    }
+
+    // Edges nobody asked for, one finding per (from, to) with its ports.
+    let wanted: BTreeSet<&EdgeKey> = intended.iter().map(|i| &i.key).collect();
+    let mut unintended: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for key in allowed.iter().filter(|k| !wanted.contains(k)) {
+        unintended.entry((&key.from, &key.to)).or_default().push(&key.port);
+    }
+    let service_of = |id: &str| {
+        model
+            .services
+            .iter()
+            .find(|s| format!("{}/{}", model.namespace, s.name) == id)
+            .map(|s| s.name.as_str())
+    };
+    for ((from, to), ports) in unintended {
+        let message = format!(
+            "the rendered network policies allow `{} -> {} {}`, which nothing in the profile asks for",
+            label(from),
+            label(to),
+            ports.join(" ")
+        );
+        let hint = "declare the connection (`network.ingressFrom`, `network.egress`, `dependsOn`) or remove what allows it; `gen graph` shows every allowed edge".to_owned();
+        match service_of(from).or_else(|| service_of(to)) {
+            Some(service) => findings.on_profile(
+                "network-unintended-edge",
+                &format!("services.{service}"),
+                Some(service),
+                message,
+                hint,
+            ),
+            None => findings.on_namespace("network-unintended-edge", "network", &model.namespace, message, hint),
+        }
+    }
+
+    // Each route's backend must be reachable on its port from outside the namespace, where
+    // the ingress controller runs.
+    let Some(ingress) = &model.ingress else { return };
+    let externals: BTreeSet<&str> = graph
+        .nodes
+        .iter()
+        .filter(|n| !n.workload)
+        .map(|n| n.id.as_str())
+        .collect();
+    let from_outside: BTreeSet<(&str, &str)> = allowed
+        .iter()
+        .filter(|k| externals.contains(k.from.as_str()))
+        .map(|k| (k.to.as_str(), k.port.as_str()))
+        .collect();
+    for (index, route) in ingress.routes.iter().enumerate() {
+        let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
+            continue;
+        };
+        let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
+            continue;
+        };
+        let id = format!("{}/{}", model.namespace, service.name);
+        let wanted = format!("tcp/{}", port.port);
+        let reachable = [wanted.as_str(), "any", "tcp/*"]
+            .iter()
+            .any(|port| from_outside.contains(&(id.as_str(), *port)));
+        if !reachable {
+            findings.on_profile(
+                "route-backend-unreachable",
+                &format!("ingress.routes[{index}]"),
+                Some(&service.name),
+                format!(
+                    "the route `{}` sends traffic to `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can the ingress controller",
+                    route.path, service.name, route.port_name, port.port
+                ),
+                format!(
+                    "let the ingress controller's namespace in: `network.ingressFrom: [{{namespace: ingress-nginx, ports: [{}]}}]`",
+                    route.port_name
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::networking::v1::{NetworkPolicyEgressRule, NetworkPolicyIngressRule};
+
+    use crate::check::Typed;
+    use crate::rule_tests;
+    use crate::rules::testing::Fixture;
+
+    fn policy<'a>(fixture: &'a mut Fixture, name: &str) -> &'a mut k8s_openapi::api::networking::v1::NetworkPolicySpec {
+        match &mut fixture.object("NetworkPolicy", Some(name)).typed {
+            Typed::NetworkPolicy(p) => p.spec.as_mut().unwrap(),
+            _ => unreachable!(),
+        }
+    }
+
+    // auth-service's policy loses its egress rules: its dependencies are blocked.
+    rule_tests!(intent_blocked, "network-intent-blocked", fixture => {
+        policy(&mut fixture, "auth-service").egress = Some(vec![]);
+    });
+
+    // An egress rule to everything: edges nobody asked for.
+    rule_tests!(unintended_edge, "network-unintended-edge", fixture => {
+        policy(&mut fixture, "analysis-service")
+            .egress
+            .get_or_insert_with(Vec::new)
+            .push(NetworkPolicyEgressRule::default());
+    });
+
+    // auth-service takes no ingress at all: its routes are dead.
+    rule_tests!(route_backend_unreachable, "route-backend-unreachable", fixture => {
+        policy(&mut fixture, "auth-service").ingress = Some(Vec::<NetworkPolicyIngressRule>::new());
+    });
+
+    #[test]
+    fn a_dependency_in_the_profiles_own_namespace_is_blocked_by_its_default_deny() {
+        let mut fixture = crate::rules::testing::prod();
+        let namespace = fixture.model.namespace.clone();
+        for service in &mut fixture.model.services {
+            for dependency in &mut service.egress {
+                if dependency.name == "redis" {
+                    dependency.namespace = namespace.clone();
+                }
+            }
+        }
+        for object in fixture.objects.iter_mut().filter(|o| o.kind == "NetworkPolicy") {
+            let Typed::NetworkPolicy(policy) = &mut object.typed else {
+                continue;
+            };
+            for rule in policy.spec.as_mut().unwrap().egress.iter_mut().flatten() {
+                for peer in rule.to.iter_mut().flatten() {
+                    let Some(selector) = &mut peer.namespace_selector else {
+                        continue;
+                    };
+                    let is_redis = peer
+                        .pod_selector
+                        .as_ref()
+                        .and_then(|s| s.match_labels.as_ref())
+                        .is_some_and(|m| m.values().any(|v| v == "redis"));
+                    if is_redis {
+                        selector
+                            .match_labels
+                            .as_mut()
+                            .unwrap()
+                            .insert("kubernetes.io/metadata.name".into(), namespace.clone());
+                    }
+                }
+            }
+        }
+        let found: Vec<String> = crate::rules::run(&fixture.model, &fixture.objects, &fixture.source)
+            .into_iter()
+            .filter(|d| d.code == "network-intent-blocked")
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].contains("-> redis tcp/6379"), "{found:?}");
+    }
+
+    /// Codes of every finding for a profile written out here.
+    fn codes_for(text: &str) -> Vec<&'static str> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.yaml")).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let profile = crate::locate::ProfileFile { name: "t".into(), path };
+        let Ok(built) = crate::pipeline::build(&profile, &crate::render::Renderer::new()) else {
+            panic!("the profile builds")
+        };
+        crate::rules::run(&built.model, &built.objects, &built.source)
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    const OWN_NAMESPACE_PEER: &str = "tier: dev\nnamespace: team-a\napp: demo\nservices:\n  api:\n    image: r.example.com/a/api:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\n  web:\n    image: r.example.com/a/web:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\nnetwork:\n  ingressFrom:\n    - {namespace: team-a, ports: [http]}\n    - {namespace: ingress-nginx, ports: [http]}\n  egressMode: open\ningress:\n  host: a.example.com\n  tls: {clusterIssuer: x}\n  routes:\n    - {path: /, service: web}\n";
+
+    #[test]
+    fn its_own_namespace_as_an_ingress_peer_is_intended_with_open_egress_and_blocked_without() {
+        let open = codes_for(OWN_NAMESPACE_PEER);
+        for code in [
+            "network-intent-blocked",
+            "network-unintended-edge",
+            "route-backend-unreachable",
+        ] {
+            assert!(!open.contains(&code), "{code} fired: {open:?}");
+        }
+        // Restricted egress: the namespace's own pods may not call out, so the peer is blocked.
+        let restricted = codes_for(&OWN_NAMESPACE_PEER.replace("egressMode: open", "egressMode: restricted"));
+        assert!(restricted.contains(&"network-intent-blocked"), "{restricted:?}");
+        assert!(!restricted.contains(&"network-unintended-edge"), "{restricted:?}");
+    }
+}
