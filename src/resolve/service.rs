@@ -9,7 +9,8 @@ use crate::diagnostics::did_you_mean;
 use crate::image;
 use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, ScannerSkip, Service, Toleration};
 use crate::profile::{
-    RawProbes, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator, WorkloadKind,
+    RawProbes, RawProfile, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator,
+    WorkloadKind,
 };
 
 const DEFAULT_HTTP_PORT: i64 = 8080;
@@ -156,7 +157,7 @@ impl Resolver<'_> {
         let serves_http = kind == WorkloadKind::Web;
         let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref(), serves_http);
         let (cron, job) = self.run_to_completion(&path, kind, raw);
-        let mut scanner_skips = Vec::new();
+        let mut scanner_skips = waived_scanner_checks(context.raw_profile, name, kind);
         if automount_token {
             scanner_skips.push(ScannerSkip {
                 check: "CKV_K8S_38",
@@ -614,6 +615,38 @@ impl Resolver<'_> {
     }
 }
 
+/// gen rules that a scanner checks too: when the profile waives one for a service, the
+/// scanner is told the same, with the same reason, so CI does not fail on a reasoned exception.
+/// The third field says whether gen finds it on the rendered object (so a waiver may target the
+/// object, `Deployment/<name>`) or on the profile (so only the service name waives it).
+const SCANNER_CHECKS: &[(&str, &str, bool)] = &[
+    ("secret-env", "CKV_K8S_35", true),
+    ("run-as-low-uid", "CKV_K8S_40", false),
+    ("image-digest-required", "CKV_K8S_43", false),
+];
+
+/// Scanner skips for the waivers aimed at this service (by name, or at its workload object).
+fn waived_scanner_checks(profile: &RawProfile, name: &str, kind: WorkloadKind) -> Vec<ScannerSkip> {
+    let workload = match kind {
+        WorkloadKind::Web | WorkloadKind::Worker => "Deployment",
+        WorkloadKind::Cronjob => "CronJob",
+        WorkloadKind::Job => "Job",
+    };
+    let object = format!("{workload}/{name}");
+    profile
+        .waivers
+        .iter()
+        .filter_map(|w| {
+            let (_, check, on_object) = SCANNER_CHECKS.iter().find(|(rule, _, _)| *rule == w.rule)?;
+            let aimed = w.target == name || (*on_object && w.target == object);
+            aimed.then_some(ScannerSkip {
+                check,
+                reason: format!("gen waiver {}: {}", w.rule, w.reason),
+            })
+        })
+        .collect()
+}
+
 fn component(kind: WorkloadKind) -> &'static str {
     match kind {
         // Web services were gen's only kind; their label stays what it was.
@@ -743,6 +776,23 @@ mod tests {
         assert!(port_name("9000").is_err());
         assert!(port_name("a-very-long-port-name").is_err());
         assert!(port_name("a--b").is_err());
+    }
+
+    #[test]
+    fn waivers_of_scanned_rules_become_scanner_skips_with_their_reason() {
+        let profile: RawProfile = serde_yaml::from_str(
+            "tier: prod\nnamespace: n\napp: a\nservices: {}\nwaivers:\n\
+             - {rule: secret-env, target: Deployment/api, reason: the SDK reads only the environment}\n\
+             - {rule: run-as-low-uid, target: Deployment/api, reason: found on the profile and not by object}\n\
+             - {rule: image-digest-required, target: api, reason: built in this pipeline}\n\
+             - {rule: secret-env, target: other, reason: another service}\n",
+        )
+        .unwrap();
+        let skips = waived_scanner_checks(&profile, "api", WorkloadKind::Web);
+        let checks: Vec<_> = skips.iter().map(|s| s.check).collect();
+        assert_eq!(checks, ["CKV_K8S_35", "CKV_K8S_43"]);
+        assert!(skips[0].reason.contains("the SDK reads only the environment"));
+        assert!(waived_scanner_checks(&profile, "api", WorkloadKind::Cronjob).len() == 1);
     }
 
     #[test]
