@@ -45,6 +45,10 @@ pub enum OutputError {
     DuplicatePath(String),
     #[error("refusing to replace `{dir}`: {why}")]
     Protected { dir: Utf8PathBuf, why: String },
+    #[error(
+        "refusing to replace `{dir}`: `{path}` is read-only and belongs to another user, so gen could not remove the old files after the swap"
+    )]
+    ReadOnlyOld { dir: Utf8PathBuf, path: Utf8PathBuf },
     #[error("cannot read `{path}`: {source}")]
     Read { path: Utf8PathBuf, source: io::Error },
     #[error("cannot write `{path}`: {source}")]
@@ -431,6 +435,7 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
     if outcome.written == 0 && outcome.removed == 0 && tree.exists {
         return Ok(outcome);
     }
+    refuse_unremovable(dir, &tree)?;
 
     let staging = staging_dir(&parent, dir)?;
     let build = || -> Result<(), OutputError> {
@@ -451,11 +456,11 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
         swap_into_place(&staging, dir, tree.exists)
     };
     if let Err(error) = build() {
-        let _ = fs::remove_dir_all(&staging);
+        let _ = remove_tree(&staging);
         return Err(error);
     }
     // `staging` now holds the previous tree (or nothing); losing it changes no output.
-    let _ = fs::remove_dir_all(&staging);
+    let _ = remove_tree(&staging);
     Ok(outcome)
 }
 
@@ -615,12 +620,82 @@ fn staging_dir(parent: &Utf8Path, dir: &Utf8Path) -> Result<Utf8PathBuf, OutputE
             if !entry.file_name().starts_with(&prefix) || !is_staging_name(entry.file_name()) {
                 continue;
             }
-            let _ = fs::remove_dir_all(entry.path());
+            let _ = remove_tree(entry.path());
         }
     }
     let staging = parent.join(format!("{prefix}{}", std::process::id()));
     fs::create_dir(&staging).map_err(write_error(&staging))?;
     Ok(staging)
+}
+
+/// Removes a tree gen made: a staging directory, or the old tree swapped out of place. The old
+/// tree keeps the permissions the user gave the output directory, so a read-only one
+/// (`chmod 555 out/prod`) would stop the removal and leave debris beside `out/prod` on every
+/// render: gen made those directories, so it makes them writable again and retries.
+fn remove_tree(path: &Utf8Path) -> io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            make_directories_writable(path.as_std_path());
+            fs::remove_dir_all(path)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds the owner's write and search bits to `path` and every directory below it; links are
+/// not followed. Best effort: what cannot be changed stays as it is.
+fn make_directories_writable(path: &std::path::Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else { return };
+    if !meta.is_dir() {
+        return;
+    }
+    let mut permissions = meta.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.set_mode(permissions.mode() | 0o700);
+    }
+    #[cfg(not(unix))]
+    permissions.set_readonly(false);
+    let _ = fs::set_permissions(path, permissions);
+    if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.flatten() {
+            make_directories_writable(&entry.path());
+        }
+    }
+}
+
+/// Refuses, before anything is written, an old tree that gen could swap out but not remove
+/// afterwards: a directory in it that is read-only and not the user's own (gen can make its
+/// own directories writable again, see [`remove_tree`]).
+#[cfg(unix)]
+fn refuse_unremovable(dir: &Utf8Path, tree: &Tree) -> Result<(), OutputError> {
+    use std::os::unix::fs::MetadataExt;
+    if !tree.exists {
+        return Ok(());
+    }
+    let me = rustix::process::geteuid().as_raw();
+    let dirs = std::iter::once(dir.to_owned()).chain(tree.dirs.iter().map(|d| dir.join(d)));
+    for path in dirs {
+        let writable = rustix::fs::access(
+            path.as_std_path(),
+            rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+        )
+        .is_ok();
+        let mine = fs::symlink_metadata(&path).is_ok_and(|m| m.uid() == me);
+        if !writable && !mine {
+            return Err(OutputError::ReadOnlyOld {
+                dir: dir.to_owned(),
+                path,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_unremovable(_: &Utf8Path, _: &Tree) -> Result<(), OutputError> {
+    Ok(())
 }
 
 /// The new tree's directories get the old ones' permissions (a group-writable or setgid output
