@@ -111,6 +111,11 @@ pub const RULES: &[Rule] = &[
         "Fix the syntax at the position shown. Anchors, aliases and tags are not supported: put shared settings under `serviceDefaults`.",
     ),
     schema(
+        "input-limit",
+        "The profile goes past one of gen's input limits: its size, nesting depth, or number of entries.",
+        "gen refuses, before parsing, profiles larger than 16 MiB, nesting mappings and lists more than 32 levels deep, holding more than 10,000 services (or entries in any one mapping or list) or more than 1,000,000 nodes in all. Real profiles stay far below; past these limits a file is broken or hostile, and parsing it could exhaust memory or the stack. The README lists the limits.",
+    ),
+    schema(
         "duplicate-key",
         "A key appears twice in the same mapping.",
         "YAML parsers silently keep one of the two values, so a duplicate usually hides a mistake (two `env` entries with the same name, say). Keep one.",
