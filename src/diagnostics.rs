@@ -167,12 +167,16 @@ pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain(|d| seen.insert((d.code, d.yaml_path.clone(), d.object.clone(), d.message.clone())));
 }
 
-/// Returns the candidate closest to `word`, if it is close enough to be a likely typo.
+/// Returns the candidate closest to `word`, if it is close enough to be a likely typo: similar
+/// by Jaro-Winkler, or one edit away (a letter wrong, missing, extra, or two swapped, which
+/// Jaro-Winkler misses in short words such as `tsl` for `tls`).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, candidate)| {
+            *score > 0.8 || (word.chars().count() >= 3 && strsim::osa_distance(word, candidate) <= 1)
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }
@@ -187,6 +191,12 @@ mod tests {
         assert_eq!(did_you_mean("replicsa", keys), Some("replicas"));
         assert_eq!(did_you_mean("imgae", keys), Some("image"));
         assert_eq!(did_you_mean("tolerations", keys), None);
+        assert_eq!(did_you_mean("tsl", ["host", "className", "tls", "routes"]), Some("tls"));
+        assert_eq!(
+            did_you_mean("tcp", ["tls", "host"]),
+            None,
+            "two edits from `tls` is no slip"
+        );
     }
 
     #[test]

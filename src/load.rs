@@ -76,10 +76,34 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
             }
         }
     }
+    drop_missing_keys_that_are_misspelt(&mut found);
     Err((Some(source), found))
 }
 
 const MAX_UNKNOWN_KEYS: usize = 50;
+
+/// serde reports a misspelt required key twice: as an unknown key, then (once that is blanked)
+/// as a missing one, at the start of the mapping. The misspelling, at its own line with the
+/// did-you-mean, is the one finding.
+fn drop_missing_keys_that_are_misspelt(found: &mut Vec<Diagnostic>) {
+    let misspelt: Vec<(String, String)> = found
+        .iter()
+        .filter(|d| d.code == "unknown-field")
+        .filter_map(|d| {
+            let suggestion = d.hint.as_deref()?.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+            let key_path = d.yaml_path.as_deref()?;
+            let mapping = key_path.rsplit_once('.').map_or("", |(parent, _)| parent);
+            Some((mapping.to_owned(), format!("missing field `{suggestion}`")))
+        })
+        .collect();
+    found.retain(|d| {
+        let mapping = d.yaml_path.as_deref().unwrap_or("");
+        !(d.code == "missing-field"
+            && misspelt
+                .iter()
+                .any(|(m, message)| m == mapping && *message == d.message))
+    });
+}
 
 /// A file with nothing but blank lines and comments: say so at its first line, rather than
 /// report a missing `tier` somewhere past its end.
