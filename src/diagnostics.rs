@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::source::SourceFile;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -165,6 +165,45 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert((d.code, d.yaml_path.clone(), d.object.clone(), d.message.clone())));
+}
+
+/// Merges the findings that several services inherit from one `serviceDefaults` setting into
+/// one, at that setting, naming the services: one mistake, reported once where it was made.
+pub fn merge_inherited(diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<(&'static str, Severity, String, String), usize> =
+        std::collections::HashMap::new();
+    let mut services: Vec<Vec<String>> = vec![Vec::new(); diagnostics.len()];
+    let mut keep = vec![true; diagnostics.len()];
+    for (index, d) in diagnostics.iter().enumerate() {
+        let (Some(path), Some(service)) = (&d.yaml_path, &d.service) else {
+            continue;
+        };
+        if !path.starts_with("serviceDefaults.") {
+            continue;
+        }
+        let key = (d.code, d.severity, path.clone(), d.message.clone());
+        let at = *first.entry(key).or_insert(index);
+        services[at].push(service.clone());
+        keep[index] = at == index;
+    }
+    for (index, d) in diagnostics.iter_mut().enumerate() {
+        if keep[index] && services[index].len() > 1 {
+            d.message = format!(
+                "{} (set in `serviceDefaults`, inherited by {} services: {})",
+                d.message,
+                services[index].len(),
+                services[index].join(", ")
+            );
+            // The finding is about the setting, not about one service's object.
+            d.object = None;
+            d.field = None;
+        }
+    }
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
 }
 
 /// Returns the candidate closest to `word`, if it is close enough to be a likely typo: similar

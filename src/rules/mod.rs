@@ -114,7 +114,12 @@ fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
     let last = field.rsplit('.').next().unwrap_or(field);
     match kind {
         "PodDisruptionBudget" => Some("disruptionBudget"),
+        "HorizontalPodAutoscaler" if last == "minReplicas" => Some("autoscaling.minReplicas"),
+        "HorizontalPodAutoscaler" if last == "maxReplicas" => Some("autoscaling.maxReplicas"),
         "HorizontalPodAutoscaler" => Some("autoscaling"),
+        "Deployment" if field.contains("readinessProbe") => Some("probes.readiness"),
+        "Deployment" if field.contains("livenessProbe") => Some("probes.liveness"),
+        "Deployment" if field.contains("startupProbe") => Some("probes.startup"),
         "Deployment" if field.ends_with("Probe") || field.contains("Probe.") => Some("probes"),
         "Deployment" if field.contains(".resources") => Some("resources"),
         "Deployment" if last == "runAsUser" => Some("runAsUser"),
@@ -150,7 +155,8 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
     let mut findings = Findings::new(model.tier, source);
     cross_object::check(objects, &mut findings);
     found.extend(findings.into_vec());
-    crate::diagnostics::dedup(&mut found);
+    // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
+    // the waivers, which may accept it for one service and not another: see `waivers::apply`.
     found
 }
 

@@ -70,6 +70,8 @@ pub fn apply(findings: Vec<Diagnostic>, waivers: &[RawWaiver], services: &[&str]
         }
     }
     live.append(&mut problems);
+    crate::diagnostics::dedup(&mut live);
+    crate::diagnostics::merge_inherited(&mut live);
     Applied { findings: live, waived }
 }
 
@@ -177,6 +179,38 @@ mod tests {
         assert_eq!(
             applied.findings.iter().map(|d| d.code).collect::<Vec<_>>(),
             ["pss-privileged"]
+        );
+    }
+
+    #[test]
+    fn a_finding_inherited_from_service_defaults_is_one_finding_and_waivable_per_service() {
+        let inherited = |service: &str| {
+            let mut d = finding(
+                "readiness-equals-liveness",
+                Some(service),
+                Some(&format!("Deployment/ns/{service}")),
+            );
+            d.yaml_path = Some("serviceDefaults.probes.readiness".into());
+            d
+        };
+        let findings = || vec![inherited("api"), inherited("web"), inherited("worker")];
+        let applied = apply(findings(), &[], &["api", "web", "worker"], &source());
+        assert_eq!(applied.findings.len(), 1, "{:?}", applied.findings);
+        assert!(
+            applied.findings[0]
+                .message
+                .ends_with("inherited by 3 services: api, web, worker)"),
+            "{}",
+            applied.findings[0].message
+        );
+        let waiver = waiver("readiness-equals-liveness", "api");
+        let applied = apply(findings(), &[waiver], &["api", "web", "worker"], &source());
+        assert_eq!(applied.waived.len(), 1);
+        assert_eq!(applied.findings.len(), 1);
+        assert!(
+            applied.findings[0]
+                .message
+                .ends_with("inherited by 2 services: web, worker)")
         );
     }
 
