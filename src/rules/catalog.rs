@@ -319,7 +319,7 @@ pub const RULES: &[Rule] = &[
         "secret-in-env",
         ERROR,
         "An environment variable looks like a plain-text secret.",
-        "Values in a profile end up in Git and in the Deployment object, readable by anyone who can read either. Keep secrets in a Secret (or an external secret store) and mount it as a file; never inline them.",
+        "Values in a profile end up in Git and in the Deployment object, readable by anyone who can read either. Keep secrets in a Secret (or an external secret store) and mount it as a file; never inline them. gen judges the value (a password inside a URL, AWS, GitHub, Slack, Stripe and Google keys, JSON Web Tokens, private key blocks, long random strings) and the name (PASSWORD, PASS, PWD, SECRET, TOKEN, AUTH, CREDENTIALS, DSN, API_KEY, ...; not TOKEN_URL or PASSWORD_FILE). A value that is no secret can be waived for that variable alone, with the target `<service>/env/<NAME>` (or `serviceDefaults/env/<NAME>`).",
     ),
     // --- Pod Security Standards (restricted), on every pod template ---
     policy(

@@ -10,6 +10,7 @@ pub mod cross_object;
 pub mod model;
 pub mod objects;
 pub mod pod_security;
+pub mod secrets;
 pub mod waivers;
 
 #[cfg(test)]
