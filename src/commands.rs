@@ -58,6 +58,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         force: args.force,
         prune_renders: args.all,
         keep: &keep,
+        fsync: args.fsync,
     };
     let written = output_dir::write(dir, &files, options);
     std::mem::forget(files);

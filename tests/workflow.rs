@@ -706,3 +706,47 @@ fn an_old_tree_gen_could_not_remove_is_refused_before_anything_is_written() {
         "nothing changed, nothing left beside it"
     );
 }
+
+#[test]
+fn fsync_writes_the_same_tree_and_flushes_every_file_and_directory() {
+    let temp = workspace();
+    let plain = gen_in(temp.path(), &["render", "--all", "-o", "plain"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let synced = gen_in(temp.path(), &["render", "--all", "-o", "synced", "--fsync"]);
+    assert_eq!(synced.status.code(), Some(0), "{}", stderr(&synced));
+    assert_eq!(
+        snapshot_tree(&temp.path().join("synced")),
+        snapshot_tree(&temp.path().join("plain"))
+    );
+    let refused = gen_in(temp.path(), &["render", "prod", "--fsync"]);
+    assert_eq!(refused.status.code(), Some(2), "--fsync needs -o: {}", stderr(&refused));
+    // Where strace exists, see the flushes: the tree's filesystem once, then the swap.
+    let Ok(traced) = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-e",
+            "trace=fsync,syncfs",
+            "-o",
+            "flushes.txt",
+            env!("CARGO_BIN_EXE_gen"),
+        ])
+        .args(["render", "prod", "-o", "traced", "--fsync"])
+        .current_dir(temp.path())
+        .output()
+    else {
+        eprintln!("SKIPPED the flush count: no strace");
+        return;
+    };
+    if !traced.status.success() {
+        eprintln!("SKIPPED the flush count: strace cannot trace here: {}", stderr(&traced));
+        return;
+    }
+    let trace = fs::read_to_string(temp.path().join("flushes.txt")).unwrap();
+    let calls: Vec<&str> = trace
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|call| call.split('(').next())
+        .filter(|call| matches!(*call, "fsync" | "syncfs"))
+        .collect();
+    assert_eq!(calls, ["syncfs", "fsync"], "{trace}");
+}
