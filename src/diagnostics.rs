@@ -121,8 +121,11 @@ impl Diagnostic {
             let _ = writeln!(out, "  = object: {object}{field}");
         }
         if let (Some(source), Some(position)) = (source, self.position)
-            && let Some(text) = source.line(position.line)
+            && let Some(line) = source.line(position.line)
         {
+            // A hostile line (25,000 `- `) is shown around the column, not whole.
+            let (text, position) = excerpt(line, position);
+            let text = text.as_str();
             let number = position.line.to_string();
             let gutter = " ".repeat(number.len());
             let caret_pad: String = text
@@ -140,6 +143,38 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Lines longer than this many characters are quoted only around the column.
+const QUOTED_MAX: usize = 240;
+
+/// `line`, or for a very long one the part around `position` with `…` for what is cut, and the
+/// column within that part.
+fn excerpt(line: &str, position: Position) -> (String, Position) {
+    let length = line.chars().count();
+    if length <= QUOTED_MAX {
+        return (line.to_owned(), position);
+    }
+    let column = position.column.max(1);
+    let start = column
+        .saturating_sub(QUOTED_MAX / 2)
+        .min(length.saturating_sub(QUOTED_MAX));
+    let mut text: String = line.chars().skip(start).take(QUOTED_MAX).collect();
+    let mut column = column - start;
+    if start > 0 {
+        text.insert(0, '…');
+        column += 1;
+    }
+    if start + QUOTED_MAX < length {
+        text.push('…');
+    }
+    (
+        text,
+        Position {
+            line: position.line,
+            column,
+        },
+    )
 }
 
 /// How many characters to underline: the key or value that starts at `column`.
@@ -236,6 +271,21 @@ mod tests {
             None,
             "two edits from `tls` is no slip"
         );
+    }
+
+    #[test]
+    fn quotes_a_very_long_line_around_the_column() {
+        let line = "- ".repeat(25_000);
+        let (text, at) = excerpt(&line, Position { line: 3, column: 2001 });
+        assert_eq!(text.chars().count(), QUOTED_MAX + 2);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(text.chars().nth(at.column - 1), Some('-'));
+        assert_eq!(at.column, QUOTED_MAX / 2 + 1);
+        let (short, at) = excerpt("a: b", Position { line: 1, column: 4 });
+        assert_eq!((short.as_str(), at.column), ("a: b", 4));
+        let (start, at) = excerpt(&line, Position { line: 3, column: 63 });
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(at.column, 63);
     }
 
     #[test]

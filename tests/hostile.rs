@@ -54,6 +54,11 @@ fn a_25000_deep_block_sequence_is_refused_at_once() {
     let text = format!("{HEAD}x:\n{}1\n", "- ".repeat(25_000));
     // The top mapping is level 1 and the first dash level 2: the 32nd dash is level 33.
     assert_refused(text.as_bytes(), "input-limit", "5:63", "nest more than 32 levels");
+    let (_, report, _) = lint_bytes(text.as_bytes());
+    assert!(
+        report.len() < 2_000,
+        "the 50 KB line is quoted around the column, not whole:\n{report}"
+    );
 }
 
 #[test]
