@@ -610,6 +610,7 @@ fn rendering_one_profile_over_anothers_directory_is_refused() {
 /// Runs `gen` in `dir` as a user that file permissions apply to: the current user, or, when
 /// the tests run as root (whom `chmod` does not stop), `nobody` (uid 65534), after giving it
 /// the workspace on the first call. Returns `None` (and says why) where root cannot switch users.
+#[cfg(unix)]
 fn gen_as_unprivileged(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
     use std::os::unix::fs::MetadataExt;
     use std::os::unix::process::CommandExt;
@@ -641,6 +642,7 @@ fn gen_as_unprivileged(dir: &Path, args: &[&str]) -> Option<std::process::Output
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_read_only_output_directory_leaves_no_staging_debris() {
     use std::os::unix::fs::PermissionsExt;
@@ -675,6 +677,7 @@ fn a_read_only_output_directory_leaves_no_staging_debris() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn an_old_tree_gen_could_not_remove_is_refused_before_anything_is_written() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
