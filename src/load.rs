@@ -19,6 +19,15 @@ pub struct Loaded {
 /// here: serde reports one per run, with its position and a hint.
 pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Vec<Diagnostic>)> {
     let mut source = text::read(path, display_path)?;
+    // Before any parser runs: refuse what YAML readers disagree on, and what is too large or too
+    // deep to parse and walk safely (marked-yaml and the position index recurse without a
+    // bound). Not in parallel with serde, which would hold a whole refused file in memory.
+    if let Some(refused) = text::check_characters(&source)
+        .or_else(|| limits::check(&source))
+        .or_else(|| empty(&source))
+    {
+        return Err((Some(source), vec![refused]));
+    }
     let options = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .toplevel_mapping();
@@ -26,29 +35,13 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
     // The syntax check still decides first, exactly as if they ran one after the other.
     let mut text = source.text.clone();
     let (tree, first_try) = std::thread::scope(|scope| {
-        // serde_yaml bounds its own recursion (128 levels), so it may start at once.
         let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
-        // marked-yaml and the position index recurse without a bound: first refuse what YAML
-        // readers disagree on, and what is too large or too deep to walk safely.
-        let refused = text::check_characters(&source)
-            .or_else(|| limits::check(&source))
-            .or_else(|| empty(&source));
-        let tree = match refused {
-            Some(diagnostic) => Err(diagnostic),
-            None => {
-                let tree = marked_yaml::parse_yaml_with_options(0, &source.text, options);
-                if let Ok(tree) = &tree {
-                    source.index(tree);
-                }
-                Ok(tree)
-            }
-        };
+        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, options);
+        if let Ok(tree) = &tree {
+            source.index(tree);
+        }
         (tree, typed.join().expect("the profile parser panicked"))
     });
-    let tree = match tree {
-        Ok(tree) => tree,
-        Err(refused) => return Err((Some(source), vec![refused])),
-    };
     if let Err(error) = tree {
         let diagnostic = syntax_diagnostic(&source, &error);
         return Err((Some(source), vec![diagnostic]));

@@ -98,6 +98,23 @@ fn more_than_10000_services_or_entries_are_refused_where_the_limit_is_passed() {
 }
 
 #[test]
+fn more_than_a_million_nodes_are_refused_without_parsing_the_rest() {
+    // 200 lists of 9,000 items each: every list is within its limit, the whole is not.
+    let lists: String = (0..200)
+        .map(|i| format!("k{i}: [{}]\n", vec!["a"; 9_000].join(", ")))
+        .collect();
+    let text = format!("tier: prod\n{lists}");
+    let (_, report, _) = lint_bytes(text.as_bytes());
+    let column = first_location(&report).split(':').nth(1).unwrap().to_owned();
+    assert_refused(
+        text.as_bytes(),
+        "input-limit",
+        &format!("113:{column}"),
+        "more than 1,000,000 keys, values, mappings and lists",
+    );
+}
+
+#[test]
 fn a_directory_is_not_a_missing_file() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("prod.yaml");

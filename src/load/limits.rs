@@ -2,8 +2,8 @@
 //! refused at once, in little time and memory, instead of exhausting the stack or the machine.
 //!
 //! The README documents these numbers (`tests` below keep it honest). They sit far above what
-//! a real profile needs: the shipped ones nest 6 levels deep and a 10,000-service profile is
-//! about 6 MB with some 500,000 nodes.
+//! a real profile needs: the shipped ones nest 5 levels deep and a 10,000-service profile is
+//! about 5 MB with some 480,000 nodes.
 
 use yaml_rust2::parser::{Event, Parser};
 
