@@ -174,6 +174,10 @@ pub struct RenderArgs {
     /// Exit 1 when the render changed files in DIR (for hooks that fix, then stop the commit).
     #[arg(long, requires = "output", conflicts_with = "check")]
     pub exit_code: bool,
+    /// Flush the new files, their directories and the swap to disk before exiting, so a
+    /// render that exited 0 survives a power loss (see the README's "Durability").
+    #[arg(long, requires = "output", conflicts_with = "check")]
+    pub fsync: bool,
 }
 
 #[derive(Debug, Args)]

@@ -60,6 +60,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         force: args.force,
         prune_renders: args.all,
         keep: &keep,
+        fsync: args.fsync,
     };
     let written = output_dir::write(dir, &files, options);
     std::mem::forget(files);
@@ -249,6 +250,7 @@ fn output_error(error: output_dir::OutputError) -> Diagnostic {
             Some("render each profile into its own directory (`-o out/<profile>`), or all of them with --all")
         }
         E::UnsafePath(_) | E::DuplicatePath(_) => Some("this is a bug in gen; please report it"),
+        E::ReadOnlyOld { .. } => Some("ask its owner to make it writable or to remove it, or render elsewhere"),
         _ => None,
     };
     let diagnostic = Diagnostic::error("output-directory", error.to_string());

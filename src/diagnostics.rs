@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::source::SourceFile;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -121,8 +121,11 @@ impl Diagnostic {
             let _ = writeln!(out, "  = object: {object}{field}");
         }
         if let (Some(source), Some(position)) = (source, self.position)
-            && let Some(text) = source.line(position.line)
+            && let Some(line) = source.line(position.line)
         {
+            // A hostile line (25,000 `- `) is shown around the column, not whole.
+            let (text, position) = excerpt(line, position);
+            let text = text.as_str();
             let number = position.line.to_string();
             let gutter = " ".repeat(number.len());
             let caret_pad: String = text
@@ -140,6 +143,38 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Lines longer than this many characters are quoted only around the column.
+const QUOTED_MAX: usize = 240;
+
+/// `line`, or for a very long one the part around `position` with `…` for what is cut, and the
+/// column within that part.
+fn excerpt(line: &str, position: Position) -> (String, Position) {
+    let length = line.chars().count();
+    if length <= QUOTED_MAX {
+        return (line.to_owned(), position);
+    }
+    let column = position.column.max(1);
+    let start = column
+        .saturating_sub(QUOTED_MAX / 2)
+        .min(length.saturating_sub(QUOTED_MAX));
+    let mut text: String = line.chars().skip(start).take(QUOTED_MAX).collect();
+    let mut column = column - start;
+    if start > 0 {
+        text.insert(0, '…');
+        column += 1;
+    }
+    if start + QUOTED_MAX < length {
+        text.push('…');
+    }
+    (
+        text,
+        Position {
+            line: position.line,
+            column,
+        },
+    )
 }
 
 /// How many characters to underline: the key or value that starts at `column`.
@@ -167,12 +202,55 @@ pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain(|d| seen.insert((d.code, d.yaml_path.clone(), d.object.clone(), d.message.clone())));
 }
 
-/// Returns the candidate closest to `word`, if it is close enough to be a likely typo.
+/// Merges the findings that several services inherit from one `serviceDefaults` setting into
+/// one, at that setting, naming the services: one mistake, reported once where it was made.
+pub fn merge_inherited(diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<(&'static str, Severity, String, String), usize> =
+        std::collections::HashMap::new();
+    let mut services: Vec<Vec<String>> = vec![Vec::new(); diagnostics.len()];
+    let mut keep = vec![true; diagnostics.len()];
+    for (index, d) in diagnostics.iter().enumerate() {
+        let (Some(path), Some(service)) = (&d.yaml_path, &d.service) else {
+            continue;
+        };
+        if !path.starts_with("serviceDefaults.") {
+            continue;
+        }
+        let key = (d.code, d.severity, path.clone(), d.message.clone());
+        let at = *first.entry(key).or_insert(index);
+        services[at].push(service.clone());
+        keep[index] = at == index;
+    }
+    for (index, d) in diagnostics.iter_mut().enumerate() {
+        if keep[index] && services[index].len() > 1 {
+            d.message = format!(
+                "{} (set in `serviceDefaults`, inherited by {} services: {})",
+                d.message,
+                services[index].len(),
+                services[index].join(", ")
+            );
+            // The finding is about the setting, not about one service's object.
+            d.object = None;
+            d.field = None;
+        }
+    }
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+}
+
+/// Returns the candidate closest to `word`, if it is close enough to be a likely typo: similar
+/// by Jaro-Winkler, or one edit away (a letter wrong, missing, extra, or two swapped, which
+/// Jaro-Winkler misses in short words such as `tsl` for `tls`).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, candidate)| {
+            *score > 0.8 || (word.chars().count() >= 3 && strsim::osa_distance(word, candidate) <= 1)
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
 }
@@ -187,6 +265,27 @@ mod tests {
         assert_eq!(did_you_mean("replicsa", keys), Some("replicas"));
         assert_eq!(did_you_mean("imgae", keys), Some("image"));
         assert_eq!(did_you_mean("tolerations", keys), None);
+        assert_eq!(did_you_mean("tsl", ["host", "className", "tls", "routes"]), Some("tls"));
+        assert_eq!(
+            did_you_mean("tcp", ["tls", "host"]),
+            None,
+            "two edits from `tls` is no slip"
+        );
+    }
+
+    #[test]
+    fn quotes_a_very_long_line_around_the_column() {
+        let line = "- ".repeat(25_000);
+        let (text, at) = excerpt(&line, Position { line: 3, column: 2001 });
+        assert_eq!(text.chars().count(), QUOTED_MAX + 2);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(text.chars().nth(at.column - 1), Some('-'));
+        assert_eq!(at.column, QUOTED_MAX / 2 + 1);
+        let (short, at) = excerpt("a: b", Position { line: 1, column: 4 });
+        assert_eq!((short.as_str(), at.column), ("a: b", 4));
+        let (start, at) = excerpt(&line, Position { line: 3, column: 63 });
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(at.column, 63);
     }
 
     #[test]

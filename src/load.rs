@@ -7,6 +7,9 @@ use crate::diagnostics::{Diagnostic, Position, did_you_mean};
 use crate::profile::RawProfile;
 use crate::source::SourceFile;
 
+pub mod limits;
+mod text;
+
 pub struct Loaded {
     pub source: SourceFile,
     pub profile: RawProfile,
@@ -15,12 +18,16 @@ pub struct Loaded {
 /// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
 /// here: serde reports one per run, with its position and a hint.
 pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Vec<Diagnostic>)> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        let diagnostic =
-            Diagnostic::error("unreadable-profile", format!("cannot read the profile: {error}")).in_file(display_path);
-        (None, vec![diagnostic])
-    })?;
-    let mut source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
+    let mut source = text::read(path, display_path)?;
+    // Before any parser runs: refuse what YAML readers disagree on, and what is too large or too
+    // deep to parse and walk safely (marked-yaml and the position index recurse without a
+    // bound). Not in parallel with serde, which would hold a whole refused file in memory.
+    if let Some(refused) = text::check_characters(&source)
+        .or_else(|| limits::check(&source))
+        .or_else(|| empty(&source))
+    {
+        return Err((Some(source), vec![refused]));
+    }
     let options = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .toplevel_mapping();
@@ -62,10 +69,48 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
             }
         }
     }
+    drop_missing_keys_that_are_misspelt(&mut found);
     Err((Some(source), found))
 }
 
 const MAX_UNKNOWN_KEYS: usize = 50;
+
+/// serde reports a misspelt required key twice: as an unknown key, then (once that is blanked)
+/// as a missing one, at the start of the mapping. The misspelling, at its own line with the
+/// did-you-mean, is the one finding.
+fn drop_missing_keys_that_are_misspelt(found: &mut Vec<Diagnostic>) {
+    let misspelt: Vec<(String, String)> = found
+        .iter()
+        .filter(|d| d.code == "unknown-field")
+        .filter_map(|d| {
+            let suggestion = d.hint.as_deref()?.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+            let key_path = d.yaml_path.as_deref()?;
+            let mapping = key_path.rsplit_once('.').map_or("", |(parent, _)| parent);
+            Some((mapping.to_owned(), format!("missing field `{suggestion}`")))
+        })
+        .collect();
+    found.retain(|d| {
+        let mapping = d.yaml_path.as_deref().unwrap_or("");
+        !(d.code == "missing-field"
+            && misspelt
+                .iter()
+                .any(|(m, message)| m == mapping && *message == d.message))
+    });
+}
+
+/// A file with nothing but blank lines and comments: say so at its first line, rather than
+/// report a missing `tier` somewhere past its end.
+fn empty(source: &SourceFile) -> Option<Diagnostic> {
+    let blank = source.text.lines().all(|line| {
+        let line = line.trim_start_matches([' ', '\t', '\r', '\u{feff}']);
+        line.is_empty() || line.starts_with('#')
+    });
+    blank.then(|| {
+        Diagnostic::error("missing-field", "the profile is empty")
+            .at_position(source, Position { line: 1, column: 1 })
+            .with_hint("a profile needs at least `tier`, `namespace`, `app` and `services`: see the README's profile reference")
+    })
+}
 
 /// Blanks the block-style `key:` at `position` and every line of its value, keeping the line
 /// count. Returns false (and changes nothing) for keys it cannot cut out cleanly, such as keys
@@ -141,6 +186,18 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
             None,
         ),
         LoadError::MappingKeyMustBeScalar(m) => ("mapping keys must be plain strings".to_owned(), Some(*m), None),
+        LoadError::ScanError(m, scan) if scan.info().contains("tab") => match indenting_tab(&source.text, m.line()) {
+            Some(tab) => (
+                "a tab indents this line: YAML indentation must be spaces".to_owned(),
+                Some(tab),
+                Some("replace the tab with spaces, as deep as the lines it belongs with".to_owned()),
+            ),
+            None => (
+                format!("invalid YAML: {scan}"),
+                Some(*m),
+                Some("YAML does not allow tabs here; use spaces".to_owned()),
+            ),
+        },
         LoadError::ScanError(m, scan) => (format!("invalid YAML: {scan}"), Some(*m), None),
         other => (format!("invalid YAML: {other}"), None, None),
     };
@@ -157,6 +214,22 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
         Some(hint) => diagnostic.with_hint(hint),
         None => diagnostic,
     }
+}
+
+/// The tab that indents line `reported`, or the next line with content after it: a tab before
+/// `replicas` under `image: x` is reported inside the plain scalar `x` on the line above.
+fn indenting_tab(text: &str, reported: usize) -> Option<marked_yaml::Marker> {
+    let mut lines = text.lines().enumerate().skip(reported.checked_sub(1)?);
+    let (index, line) = lines.next()?;
+    let candidates = std::iter::once((index, line)).chain(lines.find(|(_, l)| !l.trim().is_empty()));
+    for (index, line) in candidates {
+        let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        if let Some(column) = indent.find('\t') {
+            let offset: usize = text.lines().take(index).map(|l| l.chars().count() + 1).sum::<usize>() + column;
+            return Some(marked_yaml::Marker::new(0, offset, index + 1, column + 1));
+        }
+    }
+    None
 }
 
 /// The parser reports an anchor where the next token starts; the `&` itself is the better
@@ -200,7 +273,8 @@ fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnosti
             line: l.line(),
             column: l.column(),
         })
-        .or_else(|| source.position_of(yaml_path));
+        .or_else(|| source.position_of(yaml_path))
+        .map(|p| clamp_to_text(source, p));
     if let Some(field) = unknown_field_name(message) {
         // serde points at the mapping; the key itself is a better place to point.
         let key_path = crate::source::join_key(if yaml_path == "." { "" } else { yaml_path }, field);
@@ -212,6 +286,27 @@ fn serde_diagnostic(source: &SourceFile, error: &serde_yaml::Error) -> Diagnosti
     match hint {
         Some(hint) => diagnostic.with_hint(hint),
         None => diagnostic,
+    }
+}
+
+/// serde reports errors found at the end of the input (a missing key) after the last line; the
+/// last line with content is the place to show.
+fn clamp_to_text(source: &SourceFile, position: Position) -> Position {
+    if source.line(position.line).is_some_and(|l| !l.trim().is_empty()) {
+        return position;
+    }
+    let last = source
+        .text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .last();
+    match last.map(|(index, _)| index) {
+        Some(index) if index + 1 < position.line => Position {
+            line: index + 1,
+            column: 1,
+        },
+        _ => position,
     }
 }
 

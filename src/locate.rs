@@ -18,6 +18,15 @@ fn looks_like_path(argument: &str) -> bool {
 pub fn locate(argument: &str, profiles_dir: &Utf8Path) -> Result<ProfileFile, Diagnostic> {
     if looks_like_path(argument) {
         let path = Utf8PathBuf::from(argument);
+        if path.is_dir() {
+            return Err(Diagnostic::error(
+                "profile-not-found",
+                format!("`{argument}` is a directory, not a profile file"),
+            )
+            .with_hint(
+                "name a profile file inside it (`gen lint` with no argument checks every profile in `profiles/`)",
+            ));
+        }
         if !path.is_file() {
             return Err(
                 Diagnostic::error("profile-not-found", format!("no profile file at `{argument}`"))

@@ -91,6 +91,39 @@ fn mutated_profile() -> impl Strategy<Value = String> {
         })
 }
 
+/// A shipped profile with one value replaced by deep nesting: block lists (`- - -`), block
+/// mappings (one more space per level), flow lists, or a mix of them.
+fn deeply_nested_profile() -> impl Strategy<Value = String> {
+    (0..3usize, 1..30_000usize, prop::collection::vec(0..3u8, 1..8)).prop_map(|(shape, depth, mix)| {
+        let mut nested = String::from("\n");
+        match shape {
+            0 => nested.push_str(&format!("        {}x", "- ".repeat(depth))),
+            1 => {
+                for level in 0..depth.min(1_500) {
+                    nested.push_str(&format!("{}k{}:\n", " ".repeat(level + 8), mix[level % mix.len()]));
+                }
+                nested.push_str(&format!("{}x", " ".repeat(depth.min(1_500) + 8)));
+            }
+            _ => {
+                let open: String = (0..depth)
+                    .map(|i| if mix[i % mix.len()] == 0 { '{' } else { '[' })
+                    .collect();
+                let close: String = open
+                    .chars()
+                    .rev()
+                    .map(|c| if c == '{' { "x: 1}" } else { "]" })
+                    .collect();
+                nested = format!(" {open}{close}");
+            }
+        }
+        shipped("prod").replacen(
+            "    replicas: 3\n",
+            &format!("    replicas: 3\n    env:\n      DEEP:{nested}\n"),
+            1,
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -101,6 +134,17 @@ proptest! {
 
     #[test]
     fn random_text_never_panics(text in "(\\PC|\n|\t| |:|-|\\[|\\]|\\{|\\}){0,200}") {
+        survives(&text)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+    // Depth is refused before any unbounded recursion: no stack overflow, whatever the shape
+    // (a 25,000-deep `- - -` overflowed the stack before).
+    #[test]
+    fn deep_nesting_never_crashes(text in deeply_nested_profile()) {
         survives(&text)?;
     }
 }

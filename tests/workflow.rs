@@ -606,3 +606,150 @@ fn rendering_one_profile_over_anothers_directory_is_refused() {
             .is_file()
     );
 }
+
+/// Runs `gen` in `dir` as a user that file permissions apply to: the current user, or, when
+/// the tests run as root (whom `chmod` does not stop), `nobody` (uid 65534), after giving it
+/// the workspace on the first call. Returns `None` (and says why) where root cannot switch users.
+#[cfg(unix)]
+fn gen_as_unprivileged(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    // `/proc/self` belongs to the user this test runs as.
+    if fs::metadata("/proc/self").unwrap().uid() == 0 {
+        const NOBODY: u32 = 65534;
+        // The first call gives the workspace away; later ones leave ownership as the test set it.
+        let mut pending = vec![dir.to_path_buf()];
+        if fs::metadata(dir).unwrap().uid() == NOBODY {
+            pending.clear();
+        }
+        while let Some(path) = pending.pop() {
+            std::os::unix::fs::lchown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+            if path.is_dir() && !path.is_symlink() {
+                pending.extend(fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            }
+        }
+        command.uid(NOBODY).gid(NOBODY);
+    }
+    match command.output() {
+        Ok(output) => Some(output),
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("SKIPPED: running as root without the right to switch to uid 65534: {error}");
+            None
+        }
+        Err(error) => panic!("the gen binary runs: {error}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_directory_leaves_no_staging_debris() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = workspace();
+    let Some(first) = gen_as_unprivileged(temp.path(), &["render", "prod", "-o", "out/prod"]) else {
+        return;
+    };
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let prod = temp.path().join("out/prod");
+    for dir in [prod.join("services"), prod.clone()] {
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    remove_orchestrator(temp.path());
+    for round in 1..=2 {
+        let render = gen_as_unprivileged(temp.path(), &["render", "prod", "-o", "out/prod"]).unwrap();
+        let debris: Vec<String> = fs::read_dir(temp.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains(".gen-staging-"))
+            .collect();
+        assert!(
+            debris.is_empty(),
+            "render {round} left {debris:?} beside out/prod (exit {:?}):\n{}",
+            render.status.code(),
+            stderr(&render)
+        );
+        assert_eq!(render.status.code(), Some(0), "render {round}: {}", stderr(&render));
+        assert!(
+            !prod.join("services/ai-orchestrator").exists(),
+            "the removed service is pruned"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_old_tree_gen_could_not_remove_is_refused_before_anything_is_written() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let temp = workspace();
+    let Some(first) = gen_as_unprivileged(temp.path(), &["render", "prod", "-o", "out/prod"]) else {
+        return;
+    };
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    if fs::metadata("/proc/self").unwrap().uid() != 0 {
+        eprintln!("SKIPPED: only root can give a directory in out/prod to another user");
+        return;
+    }
+    // Another user's read-only directory: gen could swap it out, but never delete it.
+    let services = temp.path().join("out/prod/services");
+    std::os::unix::fs::chown(&services, Some(0), Some(0)).unwrap();
+    fs::set_permissions(&services, fs::Permissions::from_mode(0o555)).unwrap();
+    let before = snapshot_tree(&temp.path().join("out"));
+    remove_orchestrator(temp.path());
+    let render = gen_as_unprivileged(temp.path(), &["render", "prod", "-o", "out/prod"]).unwrap();
+    assert_eq!(render.status.code(), Some(2), "{}", stderr(&render));
+    assert!(
+        stderr(&render).contains("is read-only and belongs to another user"),
+        "{}",
+        stderr(&render)
+    );
+    assert_eq!(
+        snapshot_tree(&temp.path().join("out")),
+        before,
+        "nothing changed, nothing left beside it"
+    );
+}
+
+#[test]
+fn fsync_writes_the_same_tree_and_flushes_every_file_and_directory() {
+    let temp = workspace();
+    let plain = gen_in(temp.path(), &["render", "--all", "-o", "plain"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let synced = gen_in(temp.path(), &["render", "--all", "-o", "synced", "--fsync"]);
+    assert_eq!(synced.status.code(), Some(0), "{}", stderr(&synced));
+    assert_eq!(
+        snapshot_tree(&temp.path().join("synced")),
+        snapshot_tree(&temp.path().join("plain"))
+    );
+    let refused = gen_in(temp.path(), &["render", "prod", "--fsync"]);
+    assert_eq!(refused.status.code(), Some(2), "--fsync needs -o: {}", stderr(&refused));
+    // Where strace exists, see the flushes: the tree's filesystem once, then the swap.
+    let Ok(traced) = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-e",
+            "trace=fsync,syncfs",
+            "-o",
+            "flushes.txt",
+            env!("CARGO_BIN_EXE_gen"),
+        ])
+        .args(["render", "prod", "-o", "traced", "--fsync"])
+        .current_dir(temp.path())
+        .output()
+    else {
+        eprintln!("SKIPPED the flush count: no strace");
+        return;
+    };
+    if !traced.status.success() {
+        eprintln!("SKIPPED the flush count: strace cannot trace here: {}", stderr(&traced));
+        return;
+    }
+    let trace = fs::read_to_string(temp.path().join("flushes.txt")).unwrap();
+    let calls: Vec<&str> = trace
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|call| call.split('(').next())
+        .filter(|call| matches!(*call, "fsync" | "syncfs"))
+        .collect();
+    assert_eq!(calls, ["syncfs", "fsync"], "{trace}");
+}

@@ -111,6 +111,11 @@ pub const RULES: &[Rule] = &[
         "Fix the syntax at the position shown. Anchors, aliases and tags are not supported: put shared settings under `serviceDefaults`.",
     ),
     schema(
+        "input-limit",
+        "The profile goes past one of gen's input limits: its size, nesting depth, or number of entries.",
+        "gen refuses, before parsing, profiles larger than 16 MiB, nesting mappings and lists more than 32 levels deep, holding more than 10,000 services (or entries in any one mapping or list) or more than 1,000,000 nodes in all. Real profiles stay far below; past these limits a file is broken or hostile, and parsing it could exhaust memory or the stack. The README lists the limits.",
+    ),
+    schema(
         "duplicate-key",
         "A key appears twice in the same mapping.",
         "YAML parsers silently keep one of the two values, so a duplicate usually hides a mistake (two `env` entries with the same name, say). Keep one.",
@@ -344,7 +349,7 @@ pub const RULES: &[Rule] = &[
         "secret-in-env",
         ERROR,
         "An environment variable looks like a plain-text secret.",
-        "Values in a profile end up in Git and in the Deployment object, readable by anyone who can read either. Keep secrets in a Secret (or an external secret store) and mount it as a file; never inline them.",
+        "Values in a profile end up in Git and in the Deployment object, readable by anyone who can read either. Keep secrets in a Secret (or an external secret store) and mount it as a file; never inline them. gen judges the value (a password inside a URL, AWS, GitHub, Slack, Stripe and Google keys, JSON Web Tokens, private key blocks, long random strings) and the name (PASSWORD, PASS, PWD, SECRET, TOKEN, AUTH, CREDENTIALS, DSN, API_KEY, ...; not TOKEN_URL or PASSWORD_FILE). A value that is no secret can be waived for that variable alone, with the target `<service>/env/<NAME>` (or `serviceDefaults/env/<NAME>`).",
     ),
     // --- Pod Security Standards (restricted), on every pod template ---
     policy(

@@ -305,8 +305,20 @@ fn disruption_budget(
                 "the budget never allows an eviction: its pods are guaranteed only {floor} {}",
                 if floor == 1 { "replica" } else { "replicas" }
             ),
-            &format!("use minAvailable {} or less (or maxUnavailable 1)", (floor - 1).max(0)),
+            &drain_hint(floor),
         );
+    }
+}
+
+/// How to let a drain through: a lower minAvailable while two or more pods are guaranteed;
+/// with one (or none), no minAvailable helps, only more replicas.
+fn drain_hint(floor: i32) -> String {
+    if floor >= 2 {
+        format!("use minAvailable {} or less (or maxUnavailable 1)", floor - 1)
+    } else {
+        "with a single guaranteed replica every minAvailable blocks drains: run 2 or more replicas \
+         (`replicas`, and `autoscaling.minReplicas` if set), or use maxUnavailable 1 and accept the downtime"
+            .to_owned()
     }
 }
 
@@ -443,6 +455,28 @@ mod tests {
     rule_tests!(network_policy_selects_nothing, "network-policy-selects-nothing", f => {
         f.objects.retain(|o| !(o.kind == "Deployment" && o.name == "auth-service"));
     });
+
+    #[test]
+    fn the_drain_hint_never_suggests_a_budget_of_zero() {
+        let mut f = crate::rules::testing::prod();
+        if let Typed::HorizontalPodAutoscaler(hpa) =
+            &mut f.object("HorizontalPodAutoscaler", Some("auth-service")).typed
+        {
+            hpa.spec.as_mut().unwrap().min_replicas = Some(1);
+        }
+        if let Typed::PodDisruptionBudget(pdb) = &mut f.object("PodDisruptionBudget", Some("auth-service")).typed {
+            pdb.spec.as_mut().unwrap().min_available = Some(IntOrString::Int(1));
+        }
+        let findings = crate::rules::run(&f.model, &f.objects, &f.source);
+        let pdb = findings
+            .iter()
+            .find(|d| d.code == "pdb-blocks-drain")
+            .expect("a budget of 1 over 1 replica blocks drains");
+        let hint = pdb.hint.as_deref().unwrap();
+        assert!(!hint.contains("minAvailable 0"), "{hint}");
+        assert!(hint.contains("run 2 or more replicas"), "{hint}");
+        assert_eq!(drain_hint(3), "use minAvailable 2 or less (or maxUnavailable 1)");
+    }
 
     #[test]
     fn pdb_floor_is_the_autoscaler_minimum() {

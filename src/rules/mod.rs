@@ -12,6 +12,7 @@ pub mod network_intent;
 pub mod objects;
 pub mod pod_security;
 pub mod rbac;
+pub mod secrets;
 pub mod waivers;
 
 #[cfg(test)]
@@ -119,9 +120,14 @@ fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
     let workload = matches!(kind, "Deployment" | "CronJob" | "Job");
     match kind {
         "PodDisruptionBudget" => Some("disruptionBudget"),
+        "HorizontalPodAutoscaler" if last == "minReplicas" => Some("autoscaling.minReplicas"),
+        "HorizontalPodAutoscaler" if last == "maxReplicas" => Some("autoscaling.maxReplicas"),
         "HorizontalPodAutoscaler" => Some("autoscaling"),
         "Role" | "RoleBinding" => Some("permissions"),
         "Service" if field.contains("loadBalancer") => Some("expose"),
+        _ if workload && field.contains("readinessProbe") => Some("probes.readiness"),
+        _ if workload && field.contains("livenessProbe") => Some("probes.liveness"),
+        _ if workload && field.contains("startupProbe") => Some("probes.startup"),
         _ if workload && (field.ends_with("Probe") || field.contains("Probe.")) => Some("probes"),
         _ if workload && field.contains(".resources") => Some("resources"),
         _ if workload && field.contains(".env[") => Some("secrets"),
@@ -159,7 +165,8 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
     cross_object::check(objects, &mut findings);
     network_intent::check(model, objects, &mut findings);
     found.extend(findings.into_vec());
-    crate::diagnostics::dedup(&mut found);
+    // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
+    // the waivers, which may accept it for one service and not another: see `waivers::apply`.
     found
 }
 

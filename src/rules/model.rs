@@ -93,73 +93,42 @@ fn images(model: &Model, service: &Service, findings: &mut Findings) {
 
 fn secrets_in_env(service: &Service, findings: &mut Findings) {
     for var in &service.env {
-        if let Some(why) = looks_like_secret(&var.name, &var.value) {
+        if let Some(why) = super::secrets::looks_like_secret(&var.name, &var.value) {
+            let path = format!("services.{}.env.{}", service.name, var.name);
+            // A variable the service inherits is waived, and fixed, where it is set.
+            let owner = if !findings.has_path(&path) && findings.has_path(&format!("serviceDefaults.env.{}", var.name))
+            {
+                "serviceDefaults"
+            } else {
+                &service.name
+            };
             findings.on_profile(
                 "secret-in-env",
-                &format!("services.{}.env.{}", service.name, var.name),
+                &path,
                 Some(&service.name),
                 format!("`{}` looks like a plain-text secret ({why})", var.name),
-                "keep it in a Secret mounted as a file, and point the app at the file (e.g. `DB_PASSWORD_FILE: /run/secrets/db`)".into(),
+                secret_hint(owner, &var.name, why),
             );
         }
     }
 }
 
-const SECRET_NAME_PARTS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-    "ACCESS_KEY",
-];
-
-const SECRET_VALUE_PREFIXES: &[(&str, &str)] = &[
-    ("-----BEGIN", "a PEM key"),
-    ("AKIA", "an AWS access key"),
-    ("ghp_", "a GitHub token"),
-    ("github_pat_", "a GitHub token"),
-    ("xoxb-", "a Slack token"),
-    ("xoxp-", "a Slack token"),
-    ("sk_live_", "a Stripe key"),
-    ("eyJ", "a JSON Web Token"),
-];
-
-/// Why a variable looks like a secret, judged by its name and by the shape of its value.
-pub fn looks_like_secret(name: &str, value: &str) -> Option<&'static str> {
-    if let Some((_, what)) = SECRET_VALUE_PREFIXES
-        .iter()
-        .find(|(prefix, _)| value.starts_with(prefix))
-    {
-        return Some(what);
-    }
-    let upper = name.to_ascii_uppercase();
-    // `*_FILE` and `*_PATH` variables point at a mounted secret: the recommended pattern.
-    let is_reference = upper.ends_with("_FILE") || upper.ends_with("_PATH") || value.starts_with('/');
-    if !is_reference && !value.is_empty() && SECRET_NAME_PARTS.iter().any(|part| upper.contains(part)) {
-        return Some("its name says so");
-    }
-    if value.len() >= 32 && !value.contains(char::is_whitespace) && shannon_entropy(value) > 4.0 {
-        return Some("a long random-looking value");
-    }
-    None
-}
-
-fn shannon_entropy(text: &str) -> f64 {
-    let mut counts = [0usize; 256];
-    for byte in text.bytes() {
-        counts[byte as usize] += 1;
-    }
-    let length = text.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| c as f64 / length)
-        .map(|p| -p * p.log2())
-        .sum()
+/// What to do instead: values in a profile end up in Git and in the Deployment. `owner` is the
+/// service, or `serviceDefaults`, that sets the variable.
+fn secret_hint(owner: &str, name: &str, why: &str) -> String {
+    let key = name.to_ascii_lowercase().replace('_', "-");
+    let instead = if why.contains("URL") {
+        format!(
+            "keep the URL here without its password, and read the password from a Secret: list it under the service's `secrets:` (`- {{name: <secret>, keys: [{key}-password]}}`, a file under /run/secrets/<secret>/) and point the app at the file (`{name}_PASSWORD_FILE`)"
+        )
+    } else {
+        format!(
+            "put the value in a Secret (or `externalSecrets:`) and list it under the service's `secrets:` (`- {{name: <secret>, keys: [{key}]}}`, a file under /run/secrets/<secret>/); point the app at the file (`{name}_FILE`)"
+        )
+    };
+    format!(
+        "{instead}; if it is no secret, waive this variable alone: `{{rule: secret-in-env, target: {owner}/env/{name}, reason: ...}}`"
+    )
 }
 
 /// gen renders only the probes a profile writes, so a long-running service without them is
@@ -203,19 +172,8 @@ fn low_uid(service: &Service, findings: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::model::EnvVar;
     use crate::rule_tests;
-
-    #[test]
-    fn secret_detection_by_name_and_shape() {
-        assert!(looks_like_secret("DB_PASSWORD", "hunter2").is_some());
-        assert!(looks_like_secret("GITHUB", "ghp_abcdefghijklmnopqrstuvwxyz0123456789").is_some());
-        assert!(looks_like_secret("SIGNING", "q8Z3v1Lx0Pm4Rt7Yw2Ks9Nd6Hf5Jb3Gc1Ae8").is_some());
-        assert!(looks_like_secret("DB_PASSWORD_FILE", "/run/secrets/db").is_none());
-        assert!(looks_like_secret("LOG_LEVEL", "debug").is_none());
-        assert!(looks_like_secret("FEATURES", "search,reviews,analysis,orchestration").is_none());
-    }
 
     rule_tests!(image_untagged, "image-untagged", f => {
         f.model.services[0].image = "registry.coderev.example.com/coderev/auth".into();

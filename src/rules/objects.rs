@@ -131,7 +131,7 @@ fn load_balancer(object: &Object, service: &k8s_openapi::api::core::v1::Service,
 /// ConfigMaps are not secret: anyone who can read the namespace's config can read them.
 fn secrets_in_config(object: &Object, config: &k8s_openapi::api::core::v1::ConfigMap, findings: &mut Findings) {
     for (key, value) in config.data.iter().flatten() {
-        if let Some(why) = super::model::looks_like_secret(key, value) {
+        if let Some(why) = super::secrets::looks_like_secret(key, value) {
             findings.on_object(
                 "secret-in-config",
                 object,

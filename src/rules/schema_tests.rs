@@ -61,6 +61,8 @@ const QUARANTINE_SERVICES: &str = "services:
 const CASES: &[Case] = &[
     // Shared settings through a YAML anchor instead of `serviceDefaults`.
     case("invalid-yaml", "prod", "disruptionBudget: {", "disruptionBudget: &budget {"),
+    // Generated nesting far past anything a profile needs.
+    case("input-limit", "prod", "    replicas: 3\n", "    replicas: 3\n    env: {X: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}\n"),
     case("duplicate-key", "prod", "    replicas: 3\n", "    replicas: 3\n    replicas: 4\n"),
     case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
     // TLS without the issuer that signs the certificate.

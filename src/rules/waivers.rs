@@ -70,14 +70,29 @@ pub fn apply(findings: Vec<Diagnostic>, waivers: &[RawWaiver], services: &[&str]
         }
     }
     live.append(&mut problems);
+    crate::diagnostics::dedup(&mut live);
+    crate::diagnostics::merge_inherited(&mut live);
     Applied { findings: live, waived }
 }
 
-/// Whether `waiver` accepts `finding`: same rule, and the target is the finding's service or
-/// its object as `Kind/name`.
+/// Whether `waiver` accepts `finding`: same rule, and the target is the finding's service, its
+/// object as `Kind/name`, or its variable as `<service>/env/<NAME>` (`serviceDefaults/env/<NAME>`
+/// for a variable every service inherits).
 fn covers(waiver: &RawWaiver, finding: &Diagnostic) -> bool {
     if waiver.rule != finding.code {
         return false;
+    }
+    if let Some((owner, variable)) = env_target(&waiver.target) {
+        let Some(path) = finding.yaml_path.as_deref() else {
+            return false;
+        };
+        let inherited = path == format!("serviceDefaults.env.{variable}");
+        return if owner == SERVICE_DEFAULTS {
+            inherited
+        } else {
+            finding.service.as_deref() == Some(owner)
+                && (inherited || path == format!("services.{owner}.env.{variable}"))
+        };
     }
     if finding.service.as_deref() == Some(waiver.target.as_str()) {
         return true;
@@ -89,6 +104,15 @@ fn covers(waiver: &RawWaiver, finding: &Diagnostic) -> bool {
         _ => return false,
     };
     kind_and_name == waiver.target
+}
+
+const SERVICE_DEFAULTS: &str = "serviceDefaults";
+
+/// `<service>/env/<NAME>` as `(service, NAME)`.
+fn env_target(target: &str) -> Option<(&str, &str)> {
+    let (owner, rest) = target.split_once('/')?;
+    let variable = rest.strip_prefix("env/")?;
+    (!owner.is_empty() && !variable.is_empty() && !variable.contains('/')).then_some((owner, variable))
 }
 
 fn invalid(waiver: &RawWaiver, services: &[&str]) -> Option<(&'static str, String, String)> {
@@ -113,14 +137,40 @@ fn invalid(waiver: &RawWaiver, services: &[&str]) -> Option<(&'static str, Strin
         }
         Some(_) => {}
     }
+    if let Some((owner, _)) = env_target(&waiver.target) {
+        if waiver.rule != "secret-in-env" {
+            return Some((
+                "target",
+                format!(
+                    "`{}` names one environment variable, which only `secret-in-env` judges",
+                    waiver.target
+                ),
+                "target the service, or the object as `Kind/name`".into(),
+            ));
+        }
+        if owner != SERVICE_DEFAULTS && !services.contains(&owner) {
+            let hint = match did_you_mean(owner, services.iter().copied().chain([SERVICE_DEFAULTS])) {
+                Some(service) => format!("did you mean `{service}`?"),
+                None => {
+                    "write `<service>/env/<NAME>`, or `serviceDefaults/env/<NAME>` for an inherited variable".into()
+                }
+            };
+            return Some((
+                "target",
+                format!("`{owner}` in `{}` is not a service", waiver.target),
+                hint,
+            ));
+        }
+    }
     let is_object = waiver
         .target
         .split_once('/')
         .is_some_and(|(kind, name)| kind.starts_with(|c: char| c.is_ascii_uppercase()) && !name.is_empty());
-    if !is_object && !services.contains(&waiver.target.as_str()) {
+    let is_variable = env_target(&waiver.target).is_some();
+    if !is_object && !is_variable && !services.contains(&waiver.target.as_str()) {
         let hint = match did_you_mean(&waiver.target, services.iter().copied()) {
             Some(service) => format!("did you mean `{service}`?"),
-            None => "name a service of this profile, or an object as `Kind/name` (e.g. `Namespace/platform-v1-exp`)"
+            None => "name a service of this profile, an object as `Kind/name` (e.g. `Namespace/platform-v1-exp`), or a variable as `<service>/env/<NAME>`"
                 .to_owned(),
         };
         return Some((
@@ -178,6 +228,93 @@ mod tests {
             applied.findings.iter().map(|d| d.code).collect::<Vec<_>>(),
             ["pss-privileged"]
         );
+    }
+
+    #[test]
+    fn a_finding_inherited_from_service_defaults_is_one_finding_and_waivable_per_service() {
+        let inherited = |service: &str| {
+            let mut d = finding(
+                "readiness-equals-liveness",
+                Some(service),
+                Some(&format!("Deployment/ns/{service}")),
+            );
+            d.yaml_path = Some("serviceDefaults.probes.readiness".into());
+            d
+        };
+        let findings = || vec![inherited("api"), inherited("web"), inherited("worker")];
+        let applied = apply(findings(), &[], &["api", "web", "worker"], &source());
+        assert_eq!(applied.findings.len(), 1, "{:?}", applied.findings);
+        assert!(
+            applied.findings[0]
+                .message
+                .ends_with("inherited by 3 services: api, web, worker)"),
+            "{}",
+            applied.findings[0].message
+        );
+        let waiver = waiver("readiness-equals-liveness", "api");
+        let applied = apply(findings(), &[waiver], &["api", "web", "worker"], &source());
+        assert_eq!(applied.waived.len(), 1);
+        assert_eq!(applied.findings.len(), 1);
+        assert!(
+            applied.findings[0]
+                .message
+                .ends_with("inherited by 2 services: web, worker)")
+        );
+    }
+
+    #[test]
+    fn a_waiver_can_target_one_environment_variable() {
+        let variable = |service: &str, path: &str| {
+            let mut d = finding("secret-in-env", Some(service), None);
+            d.yaml_path = Some(path.into());
+            d
+        };
+        let findings = || {
+            vec![
+                variable("api", "services.api.env.DB_HOST"),
+                variable("api", "services.api.env.DB_PASS"),
+                variable("api", "serviceDefaults.env.SHARED"),
+                variable("web", "serviceDefaults.env.SHARED"),
+            ]
+        };
+        let services = ["api", "web"];
+        let live = |waivers: &[RawWaiver]| -> Vec<String> {
+            let applied = apply(findings(), waivers, &services, &source());
+            applied
+                .findings
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.yaml_path.clone().unwrap_or_default()))
+                .collect()
+        };
+        assert_eq!(
+            live(&[waiver("secret-in-env", "api/env/DB_HOST")]),
+            [
+                "secret-in-env services.api.env.DB_PASS",
+                "secret-in-env serviceDefaults.env.SHARED"
+            ]
+        );
+        // One service's copy of an inherited variable, or every service's at once.
+        assert_eq!(
+            live(&[waiver("secret-in-env", "web/env/SHARED")]),
+            [
+                "secret-in-env services.api.env.DB_HOST",
+                "secret-in-env services.api.env.DB_PASS",
+                "secret-in-env serviceDefaults.env.SHARED"
+            ]
+        );
+        assert_eq!(
+            live(&[waiver("secret-in-env", "serviceDefaults/env/SHARED")]),
+            [
+                "secret-in-env services.api.env.DB_HOST",
+                "secret-in-env services.api.env.DB_PASS"
+            ]
+        );
+        for bad in [
+            waiver("secret-in-env", "apx/env/DB_HOST"),
+            waiver("image-latest-tag", "api/env/DB_HOST"),
+        ] {
+            assert!(live(&[bad]).iter().any(|f| f.starts_with("invalid-waiver")));
+        }
     }
 
     #[test]

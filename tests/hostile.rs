@@ -1,0 +1,163 @@
+//! Hostile and careless input through the real binary: never a crash, bounded time and memory,
+//! and every refusal located at the line (and byte) that caused it.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const HEAD: &str = "tier: prod\nnamespace: shop-prod\napp: shop\n";
+
+/// `gen lint FILE` on `bytes` saved in a scratch directory: exit code, stdout, and how long it took.
+fn lint_bytes(bytes: &[u8]) -> (Option<i32>, String, Duration) {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("profile.yaml");
+    fs::write(&path, bytes).unwrap();
+    lint_path(&path)
+}
+
+fn lint_path(path: &Path) -> (Option<i32>, String, Duration) {
+    let started = Instant::now();
+    let output = gen_cmd(&["lint", path.to_str().unwrap()]);
+    let elapsed = started.elapsed();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    (output.status.code(), text, elapsed)
+}
+
+/// The `file:line:col` of the first finding.
+fn first_location(report: &str) -> &str {
+    let line = report
+        .lines()
+        .find_map(|l| l.strip_prefix("  --> "))
+        .unwrap_or_else(|| panic!("no location in:\n{report}"));
+    let at = line.split(" (at `").next().unwrap();
+    &at[at.rfind(".yaml:").map_or(0, |i| i + 6)..]
+}
+
+fn assert_refused(bytes: &[u8], code: &str, location: &str, words: &str) {
+    let (exit, report, elapsed) = lint_bytes(bytes);
+    assert_eq!(exit, Some(2), "{report}");
+    assert!(
+        report.starts_with(&format!("error[{code}]: ")),
+        "first finding is {code}:\n{report}"
+    );
+    assert_eq!(first_location(&report), location, "{report}");
+    assert!(report.contains(words), "says `{words}`:\n{report}");
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+}
+
+#[test]
+fn a_25000_deep_block_sequence_is_refused_at_once() {
+    let text = format!("{HEAD}x:\n{}1\n", "- ".repeat(25_000));
+    // The top mapping is level 1 and the first dash level 2: the 32nd dash is level 33.
+    assert_refused(text.as_bytes(), "input-limit", "5:63", "nest more than 32 levels");
+    let (_, report, _) = lint_bytes(text.as_bytes());
+    assert!(
+        report.len() < 2_000,
+        "the 50 KB line is quoted around the column, not whole:\n{report}"
+    );
+}
+
+#[test]
+fn a_5000_deep_block_mapping_is_refused_at_once() {
+    // 12.5 MB: inside the size limit, so the depth limit must catch it.
+    let mut text = String::from(HEAD);
+    for level in 0..5_000 {
+        text.push_str(&" ".repeat(level));
+        text.push_str("k:\n");
+    }
+    assert_refused(text.as_bytes(), "input-limit", "36:33", "nest more than 32 levels");
+}
+
+#[test]
+fn a_60_mb_profile_is_refused_before_it_is_read() {
+    let mut text = format!("{HEAD}services:\n  api:\n    image: registry.example.com/api:1.0.0\n    env:\n");
+    let mut i = 0;
+    while text.len() < 60_000_000 {
+        text.push_str(&format!("      VARIABLE_{i}: value\n"));
+        i += 1;
+    }
+    let (exit, report, elapsed) = lint_bytes(text.as_bytes());
+    assert_eq!(exit, Some(2), "{report}");
+    assert!(report.starts_with("error[input-limit]: the profile is 6"), "{report}");
+    assert!(report.contains("at most 16 MiB"), "{report}");
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn more_than_10000_services_or_entries_are_refused_where_the_limit_is_passed() {
+    let services: String = (0..=10_000).map(|i| format!("  s{i}: {{}}\n")).collect();
+    let text = format!("{HEAD}services:\n{services}");
+    assert_refused(text.as_bytes(), "input-limit", "10005:3", "more than 10,000 services");
+    let env: String = (0..=10_000).map(|i| format!("      V{i}: x\n")).collect();
+    let text = format!("{HEAD}services:\n  api:\n    env:\n{env}");
+    assert_refused(text.as_bytes(), "input-limit", "10007:7", "more than 10,000 entries");
+}
+
+#[test]
+fn more_than_a_million_nodes_are_refused_without_parsing_the_rest() {
+    // 200 lists of 9,000 items each: every list is within its limit, the whole is not.
+    let lists: String = (0..200)
+        .map(|i| format!("k{i}: [{}]\n", vec!["a"; 9_000].join(", ")))
+        .collect();
+    let text = format!("tier: prod\n{lists}");
+    let (_, report, _) = lint_bytes(text.as_bytes());
+    let column = first_location(&report).split(':').nth(1).unwrap().to_owned();
+    assert_refused(
+        text.as_bytes(),
+        "input-limit",
+        &format!("113:{column}"),
+        "more than 1,000,000 keys, values, mappings and lists",
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_missing_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("prod.yaml");
+    fs::create_dir(&dir).unwrap();
+    let (exit, report, _) = lint_path(&dir);
+    assert_eq!(exit, Some(2), "{report}");
+    assert!(report.contains("is a directory, not a profile file"), "{report}");
+    assert!(!report.contains("no profile file"), "{report}");
+}
+
+#[test]
+fn a_nul_byte_is_refused_at_its_line() {
+    let text = format!("{HEAD}services:\n  api:\n    image: regis\0try.example.com/api:1.0.0\n");
+    assert_refused(text.as_bytes(), "invalid-yaml", "6:17", "U+0000 (NUL)");
+}
+
+#[test]
+fn non_utf8_is_refused_at_its_line_and_byte() {
+    let mut bytes = format!("{HEAD}services:\n  api:\n    image: caf").into_bytes();
+    bytes.extend_from_slice(b"\xe9:1.0\n");
+    assert_refused(&bytes, "invalid-yaml", "6:15", "byte 0xE9 at byte offset 73");
+}
+
+#[test]
+fn raw_line_separators_are_refused_at_their_line() {
+    let text = format!(
+        "{HEAD}services:\n  api:\n    image: registry.example.com/api:1.0.0\n    env: {{NOTE: \"a\u{85}b\"}}\n"
+    );
+    assert_refused(text.as_bytes(), "invalid-yaml", "7:19", "U+0085 (NEL) line separator");
+    let text = format!(
+        "{HEAD}services:\n  api:\n    image: registry.example.com/api:1.0.0\n    env: {{\"NO\u{2028}TE\": b}}\n"
+    );
+    assert_refused(text.as_bytes(), "invalid-yaml", "7:14", "U+2028 (LINE SEPARATOR)");
+}
+
+#[test]
+fn a_whitespace_only_file_is_empty_at_line_one() {
+    assert_refused(b"   \n  \n\n", "missing-field", "1:1", "the profile is empty");
+    assert_refused(b"# just a comment\n\n", "missing-field", "1:1", "the profile is empty");
+}
+
+#[test]
+fn a_tab_indenting_a_key_is_reported_at_the_tab_with_a_hint() {
+    let text = format!("{HEAD}services:\n  api:\n    image: registry.example.com/api:1.0.0\n\treplicas: 3\n");
+    assert_refused(text.as_bytes(), "invalid-yaml", "7:1", "replace the tab with spaces");
+}
