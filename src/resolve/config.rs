@@ -15,6 +15,8 @@ use crate::model::{
 use crate::profile::{RawProfile, RawService, SecretStoreKind};
 
 const DEFAULT_REFRESH_INTERVAL: &str = "1h";
+/// The API server's limit on a ConfigMap's data (1 MiB).
+const MAX_CONFIG_BYTES: usize = 1024 * 1024;
 /// gen's own scratch volume (the root filesystem is read-only).
 const TMP_VOLUME: &str = "tmp";
 
@@ -36,6 +38,15 @@ impl Resolver<'_> {
                 self.object_name(&path, "config", name);
                 for key in data.keys() {
                     self.data_key(&format!("{path}.{key}"), key);
+                }
+                let size: usize = data.iter().map(|(k, v)| k.len() + v.len()).sum();
+                if size > MAX_CONFIG_BYTES {
+                    self.error(
+                        "invalid-value",
+                        &path,
+                        format!("config `{name}` holds {size} bytes; Kubernetes stores at most {MAX_CONFIG_BYTES} in a ConfigMap"),
+                        "split it into several configs, or ship large files in the image or a volume",
+                    );
                 }
                 ConfigMap {
                     name: name.clone(),
@@ -219,7 +230,39 @@ impl Resolver<'_> {
             reads.config_hash = Some(format!("{:x}", hasher.finalize()));
         }
         self.secret_reads(path, raw, profile, env, &mut reads);
+        self.env_from_clashes(path, raw, profile, env, &reads);
         reads
+    }
+
+    /// A config read whole into the environment turns each key into a variable: one that
+    /// another source also sets would silently win or lose, so it is a mistake.
+    fn env_from_clashes(&mut self, path: &str, raw: &RawService, profile: &RawProfile, env: &[EnvVar], reads: &Reads) {
+        let mut sources: BTreeMap<&str, String> = BTreeMap::new();
+        for var in env {
+            sources.insert(&var.name, "`env`".to_owned());
+        }
+        for var in &reads.config_env {
+            sources.insert(&var.name, format!("config `{}`", var.config_map));
+        }
+        for var in &reads.secret_env {
+            sources.insert(&var.name, format!("secret `{}`", var.secret));
+        }
+        for (index, used) in raw.config.iter().flatten().enumerate() {
+            if !reads.env_from_config_maps.contains(&used.name) {
+                continue;
+            }
+            for key in profile.configs.get(&used.name).into_iter().flat_map(|d| d.keys()) {
+                let this = format!("config `{}`", used.name);
+                if let Some(other) = sources.insert(key, this.clone()) {
+                    self.error(
+                        "duplicate-name",
+                        &format!("{path}.config[{index}].name"),
+                        format!("`{key}` comes from {other} and from {this}"),
+                        "give each environment variable one source: rename the key, or read single keys with `env:`",
+                    );
+                }
+            }
+        }
     }
 
     fn secret_reads(&mut self, path: &str, raw: &RawService, profile: &RawProfile, env: &[EnvVar], reads: &mut Reads) {
@@ -237,6 +280,34 @@ impl Resolver<'_> {
             }
             let external = profile.external_secrets.get(&used.name);
             let known_keys = |key: &str| external.is_none_or(|e| e.data.contains_key(key));
+            match &used.keys {
+                Some(keys) if keys.is_empty() => self.error(
+                    "invalid-value",
+                    &format!("{at}.keys"),
+                    "an empty key list mounts nothing",
+                    "list the keys to mount, or leave `keys` out to mount every key",
+                ),
+                Some(_) if used.env.is_some() && used.mount_path.is_none() => self.error(
+                    "invalid-value",
+                    &format!("{at}.keys"),
+                    "`keys` chooses the files to mount, but with `env` and no `mountPath` nothing is mounted",
+                    "name the keys in `env`, or add `mountPath` to mount these keys as files too",
+                ),
+                Some(keys) => {
+                    let mut seen = BTreeSet::new();
+                    for (key_index, key) in keys.iter().enumerate() {
+                        if !seen.insert(key.as_str()) {
+                            self.error(
+                                "duplicate-name",
+                                &format!("{at}.keys[{key_index}]"),
+                                format!("key `{key}` is listed twice"),
+                                "list each key once",
+                            );
+                        }
+                    }
+                }
+                None => {}
+            }
             for (key_index, key) in used.keys.iter().flatten().enumerate() {
                 self.data_key(&format!("{at}.keys[{key_index}]"), key);
                 if !known_keys(key) {
@@ -354,6 +425,17 @@ impl Resolver<'_> {
         }
         volumes.extend(read);
         self.mount_paths(path, raw, &volumes);
+        let mut names = BTreeSet::new();
+        for volume in &volumes {
+            if !names.insert(volume.name.as_str()) {
+                self.error(
+                    "duplicate-name",
+                    &mount_path_key(path, raw, volume),
+                    format!("two volumes would be named `{}`", volume.name),
+                    "configs and secrets whose names differ only by `.` and `-` cannot be mounted together; rename one",
+                );
+            }
+        }
         volumes
     }
 

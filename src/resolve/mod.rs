@@ -120,6 +120,7 @@ impl Resolver<'_> {
         self.service_peers(raw, &mut services);
         self.peer_ports_exposed(raw, &services);
         let shared_service_accounts = self.shared_service_accounts(raw);
+        self.local_dependency_selectors(&raw.namespace, &dependencies, &services);
         let local_dependencies = network::local_dependencies(&raw.namespace, &dependencies, &services);
         let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
         let pod_security_version = format!("v{KUBERNETES_VERSION}");

@@ -181,6 +181,15 @@ impl Resolver<'_> {
                     continue;
                 };
                 let wanted = peer.ports.clone().unwrap_or_else(|| vec!["http".to_owned()]);
+                if wanted.is_empty() {
+                    self.error(
+                        "invalid-value",
+                        &format!("{at}.ports"),
+                        "a caller without ports can reach nothing (and an empty list would open every port)",
+                        "list the named ports it may call, e.g. `[http]`, or leave `ports` out for `[http]`",
+                    );
+                    continue;
+                }
                 let mut ports = Vec::new();
                 for (port_index, port) in wanted.iter().enumerate() {
                     let target = &services[callee];
@@ -215,6 +224,42 @@ impl Resolver<'_> {
             };
             services[callee].callers.push(caller_peer);
             services[caller].callees.push(callee_peer);
+        }
+    }
+}
+
+impl Resolver<'_> {
+    /// A dependency in the profile's own namespace gets a policy selecting its pods by
+    /// `podLabels`: labels that also select gen's own pods would open them to each other.
+    pub(super) fn local_dependency_selectors(
+        &mut self,
+        namespace: &str,
+        dependencies: &[Dependency],
+        services: &[Service],
+    ) {
+        for (index, dependency) in dependencies.iter().enumerate() {
+            if dependency.namespace != namespace {
+                continue;
+            }
+            let path = format!("network.egress[{index}].podLabels");
+            let selected: Vec<&str> = services
+                .iter()
+                .filter(|s| dependency.pod_labels.iter().all(|(k, v)| s.labels.get(k) == Some(v)))
+                .map(|s| s.name.as_str())
+                .collect();
+            if dependency.pod_labels.is_empty() || !selected.is_empty() {
+                let whom = if dependency.pod_labels.is_empty() {
+                    "every pod of the namespace".to_owned()
+                } else {
+                    format!("the pods of {}", selected.join(", "))
+                };
+                self.error(
+                    "invalid-value",
+                    &path,
+                    format!("the pod labels of dependency `{}` select {whom}", dependency.name),
+                    "give the labels that select only the dependency's own pods (e.g. `app.kubernetes.io/instance: <its release>`); a service of this profile is reached with `allowFrom`",
+                );
+            }
         }
     }
 }

@@ -23,9 +23,17 @@ pub(super) fn merge_probe(defaults: Option<&RawProbe>, own: Option<&RawProbe>) -
         (Some(d), Some(o)) => (d, o),
     };
     let check = if names_a_check(own) { own } else { defaults };
+    // The HTTP port goes with the path: it merges like a timing while both sides are HTTP
+    // probes (or the service names only a port), and comes with the check otherwise.
+    let both_http = own.path.is_some() && defaults.path.is_some();
+    let port = if !names_a_check(own) || both_http {
+        own.port.clone().or_else(|| defaults.port.clone())
+    } else {
+        own.port.clone()
+    };
     Some(RawProbe {
         path: check.path.clone(),
-        port: check.port.clone(),
+        port,
         tcp: check.tcp.clone(),
         grpc: check.grpc.clone(),
         exec: check.exec.clone(),
@@ -269,5 +277,18 @@ mod tests {
         let merged = merge_probe(Some(&defaults), Some(&tcp)).unwrap();
         assert_eq!((merged.path, merged.tcp), (None, Some(PortRef::Name("http".into()))));
         assert_eq!(merged.period_seconds, Some(5), "the default timing stays");
+        // A port alone re-aims the inherited HTTP check; a new path keeps the inherited port.
+        let on_metrics = RawProbe {
+            port: Some(PortRef::Name("metrics".into())),
+            ..RawProbe::default()
+        };
+        let merged = merge_probe(Some(&defaults), Some(&on_metrics)).unwrap();
+        assert_eq!(merged.path.as_deref(), Some("/ready"));
+        assert_eq!(merged.port, Some(PortRef::Name("metrics".into())));
+        let merged = merge_probe(Some(&merged), Some(&probe(Some("/other"), None))).unwrap();
+        assert_eq!(
+            (merged.path.as_deref(), merged.port),
+            (Some("/other"), Some(PortRef::Name("metrics".into())))
+        );
     }
 }

@@ -16,7 +16,34 @@ const VERBS: &[&str] = &[
     "patch",
     "delete",
     "deletecollection",
+    "escalate",
+    "bind",
+    "impersonate",
+    "use",
+    "approve",
+    "sign",
     "*",
+];
+
+/// Resources of the core API group (`""`), which `apiGroups` defaults to. Any other resource
+/// needs its group named, or the rule would grant nothing.
+const CORE_RESOURCES: &[&str] = &[
+    "bindings",
+    "configmaps",
+    "endpoints",
+    "events",
+    "limitranges",
+    "namespaces",
+    "nodes",
+    "persistentvolumeclaims",
+    "persistentvolumes",
+    "pods",
+    "podtemplates",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "serviceaccounts",
+    "services",
 ];
 
 impl Resolver<'_> {
@@ -93,6 +120,19 @@ impl Resolver<'_> {
                             format!("`{resource}` is not a resource name"),
                             "write resources in lowercase plural, as kubectl api-resources lists them: `configmaps`, `pods/log`",
                         );
+                    }
+                }
+                if permission.api_groups.is_none() {
+                    for (resource_index, resource) in permission.resources.iter().enumerate() {
+                        let base = resource.split('/').next().unwrap_or(resource);
+                        if resource != "*" && !CORE_RESOURCES.contains(&base) {
+                            self.error(
+                                "invalid-value",
+                                &format!("{at}.resources[{resource_index}]"),
+                                format!("`{resource}` is not in the core API group, which `apiGroups` defaults to"),
+                                "name its group: `apiGroups: [apps]` for deployments, `[batch]` for jobs, `[networking.k8s.io]` for ingresses, ...",
+                            );
+                        }
                     }
                 }
                 Permission {

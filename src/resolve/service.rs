@@ -10,7 +10,7 @@ use crate::image;
 use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, ScannerSkip, Service, Toleration};
 use crate::profile::{
     RawProbes, RawProfile, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator,
-    WorkloadKind,
+    TrafficPolicy, WorkloadKind,
 };
 
 const DEFAULT_HTTP_PORT: i64 = 8080;
@@ -29,6 +29,21 @@ const GEN_LABELS: &[&str] = &[
     "app.kubernetes.io/version",
 ];
 
+/// Annotation prefixes and keys no profile may set: gen's own scanner skips (only a waiver
+/// adds one), security profiles that would override gen's RuntimeDefault (Pod Security rejects
+/// `unconfined`), and bookkeeping of kubectl and the Deployment controller.
+const RESERVED_ANNOTATION_PREFIXES: &[&str] = &[
+    "checkov.io/",
+    "container.apparmor.security.beta.kubernetes.io/",
+    "seccomp.security.alpha.kubernetes.io/",
+    "container.seccomp.security.alpha.kubernetes.io/",
+    "kubectl.kubernetes.io/",
+    "deployment.kubernetes.io/",
+];
+
+/// Label prefixes Kubernetes reserves for its own components.
+const RESERVED_LABEL_DOMAINS: &[&str] = &["kubernetes.io", "k8s.io"];
+
 /// Annotation keys gen writes on pods.
 const GEN_POD_ANNOTATIONS: &[&str] = &[
     "checksum/config",
@@ -46,6 +61,11 @@ const KIND_ONLY_KEYS: &[(&str, &[WorkloadKind])] = &[
     ("ports", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("probes", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("expose", &[WorkloadKind::Web]),
+    ("antiAffinity", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    (
+        "shutdown.preStopSleepSeconds",
+        &[WorkloadKind::Web, WorkloadKind::Worker],
+    ),
     ("schedule", &[WorkloadKind::Cronjob]),
     ("timeZone", &[WorkloadKind::Cronjob]),
     ("concurrencyPolicy", &[WorkloadKind::Cronjob]),
@@ -70,6 +90,18 @@ impl Resolver<'_> {
             );
         }
         let kind = raw.kind;
+        // The CronJob controller appends an 11-character suffix to each Job it starts.
+        if kind == WorkloadKind::Cronjob && name.len() > 52 {
+            self.error(
+                "invalid-name",
+                &path,
+                format!(
+                    "cronjob name `{name}` is {} characters long; the limit is 52",
+                    name.len()
+                ),
+                "Kubernetes appends a suffix to each Job a CronJob starts: use at most 52 characters",
+            );
+        }
         self.keys_for_kind(&path, name, kind);
         let settings = merge(&context.raw_profile.service_defaults, raw);
         let version = self.version(&path, raw);
@@ -147,7 +179,10 @@ impl Resolver<'_> {
             .as_ref()
             .filter(|e| e.service_type == ServiceType::LoadBalancer)
             .map(|e| {
-                if e.load_balancer_source_ranges.is_empty() {
+                // With `Cluster`, traffic arrives from node addresses: only the load balancer's
+                // own source ranges can filter it.
+                let preserved = e.external_traffic_policy != Some(TrafficPolicy::Cluster);
+                if e.load_balancer_source_ranges.is_empty() || !preserved {
                     vec!["0.0.0.0/0".to_owned(), "::/0".to_owned()]
                 } else {
                     e.load_balancer_source_ranges.clone()
@@ -404,12 +439,19 @@ impl Resolver<'_> {
         let ranges = expose
             .and_then(|e| e.load_balancer_source_ranges.clone())
             .unwrap_or_default();
-        let traffic_policy = expose.and_then(|e| e.external_traffic_policy);
+        // Local keeps the client's address, which the NetworkPolicy's ipBlocks need to admit
+        // the source ranges; with Cluster, nodes re-address the traffic.
+        let traffic_policy = expose
+            .and_then(|e| e.external_traffic_policy)
+            .or((service_type == ServiceType::LoadBalancer).then_some(TrafficPolicy::Local));
         let path = format!("{path}.expose");
         if service_type != ServiceType::LoadBalancer {
             for (key, set) in [
                 ("loadBalancerSourceRanges", !ranges.is_empty()),
-                ("externalTrafficPolicy", traffic_policy.is_some()),
+                (
+                    "externalTrafficPolicy",
+                    expose.and_then(|e| e.external_traffic_policy).is_some(),
+                ),
             ] {
                 if set {
                     self.error(
@@ -422,6 +464,14 @@ impl Resolver<'_> {
             }
         }
         for (index, range) in ranges.iter().enumerate() {
+            if ranges[..index].contains(range) {
+                self.error(
+                    "duplicate-name",
+                    &format!("{path}.loadBalancerSourceRanges[{index}]"),
+                    format!("`{range}` is listed twice"),
+                    "list each range once",
+                );
+            }
             if let Err(problem) = cidr(range) {
                 self.error(
                     "invalid-value",
@@ -433,7 +483,12 @@ impl Resolver<'_> {
         }
         Some(Expose {
             service_type,
-            ports: ports.to_vec(),
+            // Metrics are for the monitoring namespace, never for a load balancer's clients.
+            ports: ports
+                .iter()
+                .filter(|p| service_type != ServiceType::LoadBalancer || p.name != "metrics")
+                .cloned()
+                .collect(),
             load_balancer_source_ranges: ranges,
             external_traffic_policy: traffic_policy,
         })
@@ -583,6 +638,14 @@ impl Resolver<'_> {
     fn extra_labels(&mut self, path: &str, settings: &RawServiceSettings) -> Labels {
         let labels = settings.labels.clone().unwrap_or_default();
         self.labels(&format!("{path}.labels"), &labels);
+        for key in labels.keys().filter(|k| reserved_label_domain(k)) {
+            self.error(
+                "reserved-key",
+                &format!("{path}.labels.{key}"),
+                format!("`{key}` is in a domain Kubernetes reserves for its own components"),
+                "use a key of your own, e.g. `team` or `example.com/owner`",
+            );
+        }
         for key in labels.keys().filter(|k| GEN_LABELS.contains(&k.as_str())) {
             self.error(
                 "reserved-key",
@@ -598,7 +661,21 @@ impl Resolver<'_> {
         let annotations = raw.cloned().unwrap_or_default();
         for key in annotations.keys() {
             self.label_key(&format!("{path}.{key}"), key);
-            if reserved.contains(&key.as_str()) {
+            if let Some(prefix) = RESERVED_ANNOTATION_PREFIXES.iter().find(|p| key.starts_with(*p)) {
+                let hint = if *prefix == "checkov.io/" {
+                    "accept a finding with a waiver; gen writes the scanner's skip from it"
+                } else if prefix.contains("apparmor") || prefix.contains("seccomp") {
+                    "gen sets the RuntimeDefault seccomp profile on every pod; Pod Security forbids `unconfined`"
+                } else {
+                    "this annotation is written by kubectl or Kubernetes itself"
+                };
+                self.error(
+                    "reserved-key",
+                    &format!("{path}.{key}"),
+                    format!("annotations under `{prefix}` are not the profile's to set"),
+                    hint,
+                );
+            } else if reserved.contains(&key.as_str()) {
                 self.error(
                     "reserved-key",
                     &format!("{path}.{key}"),
@@ -645,6 +722,20 @@ fn waived_scanner_checks(profile: &RawProfile, name: &str, kind: WorkloadKind) -
             })
         })
         .collect()
+}
+
+/// Whether a label key's prefix is `kubernetes.io`, `k8s.io` or one of their subdomains, other
+/// than `app.kubernetes.io`, which is meant for applications' recommended labels.
+fn reserved_label_domain(key: &str) -> bool {
+    let Some((prefix, _)) = key.rsplit_once('/') else {
+        return false;
+    };
+    if prefix == "app.kubernetes.io" {
+        return false;
+    }
+    RESERVED_LABEL_DOMAINS
+        .iter()
+        .any(|domain| prefix == *domain || prefix.ends_with(&format!(".{domain}")))
 }
 
 fn component(kind: WorkloadKind) -> &'static str {

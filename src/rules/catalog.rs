@@ -643,9 +643,15 @@ pub const RULES: &[Rule] = &[
         "list and watch return every Secret of the namespace with its values. Grant `get` on the named Secrets the service needs (`resourceNames`), or mount them with `secrets:`.",
     ),
     policy(
+        "rbac-escalation",
+        ERROR,
+        "A Role grants escalate, bind or impersonate, or creates pods/exec, pods/attach or service account tokens.",
+        "These let the service act beyond its own permissions: run commands in other pods, mint tokens of other accounts, grant or impersonate roles. An application never needs them; remove them.",
+    ),
+    policy(
         "rbac-cluster-scope",
         ERROR,
-        "A binding grants a ClusterRole, or a cluster-wide role is rendered.",
+        "A binding grants a ClusterRole, or a Role names cluster-wide resources.",
         "Permissions of an application stay in its namespace: bind a namespaced Role with the verbs it needs. Cluster-wide roles belong to the platform team.",
     ),
     // --- Waivers ---

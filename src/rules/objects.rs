@@ -537,6 +537,13 @@ mod tests {
             "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}],
         }));
     });
+    rule_tests!(rbac_escalation, "rbac-escalation", f => {
+        f.add(serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "debugger", "namespace": "platform-v2-stable"},
+            "rules": [{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}],
+        }));
+    });
     rule_tests!(rbac_cluster_scope, "rbac-cluster-scope", f => {
         f.add(serde_json::json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",

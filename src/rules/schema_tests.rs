@@ -182,6 +182,29 @@ const FIELD_CASES: &[Case] = &[
     case("invalid-value", CHAT, "  worker:\n    kind: worker\n",
          "  worker:\n    kind: worker\n    probes: {none: none}\n"),
     case("invalid-name", LLM, "store: {name: aws-secrets-manager", "store: {name: AWS_Secrets"),
+    // Found by review: mistakes the API server or Pod Security would reject, or that open more
+    // than they say.
+    case("duplicate-name", CHAT, "      - name: chat4all-secrets\n", "      - name: chat4all-secrets\n      - name: chat4all.secrets\n"),
+    case("invalid-value", HUB, "        ports: [http]\n    dependsOn", "        ports: []\n    dependsOn"),
+    case("invalid-name", CHAT, "  upload-garbage-collector:\n", "  upload-garbage-collector-that-runs-every-night-at-two-am:\n"),
+    case("kind-mismatch", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    antiAffinity: required\n"),
+    case("kind-mismatch", CHAT, "    timeZone: Etc/UTC\n",
+         "    timeZone: Etc/UTC\n    shutdown: {preStopSleepSeconds: 5, terminationGracePeriodSeconds: 60}\n"),
+    case("reserved-key", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    podAnnotations: {container.apparmor.security.beta.kubernetes.io/example-service: unconfined}\n"),
+    case("reserved-key", FASTAPI, "    antiAffinity: required\n",
+         "    antiAffinity: required\n    annotations: {checkov.io/skip1: CKV_K8S_20=mine}\n"),
+    case("reserved-key", FASTAPI, "    antiAffinity: required\n", "    antiAffinity: required\n    labels: {node.kubernetes.io/role: api}\n"),
+    case("invalid-value", LLM, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        keys: []\n"),
+    case("duplicate-name", LLM, "      - name: llm-cost-ops-secrets\n",
+         "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_URL, DATABASE_URL]\n"),
+    case("invalid-value", LLM, "      - name: llm-cost-ops-secrets\n",
+         "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_URL]\n        env: {DB_URL: DATABASE_URL}\n"),
+    case("invalid-value", CHAT, "podLabels: {app.kubernetes.io/name: redis, app.kubernetes.io/instance: redis}",
+         "podLabels: {app.kubernetes.io/name: api}"),
+    case("invalid-value", CHAT, "resources: [events]", "resources: [deployments]"),
+    case("duplicate-name", CHAT, "      externalTrafficPolicy: Local\n",
+         "      externalTrafficPolicy: Local\n      loadBalancerSourceRanges: [10.0.0.0/8, 10.0.0.0/8]\n"),
 ];
 
 /// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, as (code, line).
