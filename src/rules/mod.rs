@@ -144,6 +144,27 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
 
 /// Runs every policy rule over the model and the rendered objects.
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
+    // The reachability cross-check builds a graph of every workload and policy: the longest
+    // single rule. It runs on a thread of its own while the other rules share the rest.
+    let (mut found, reach) = std::thread::scope(|scope| {
+        let reach = scope.spawn(|| {
+            let mut findings = Findings::new(model.tier, source);
+            network_intent::check(model, objects, &mut findings);
+            findings.into_vec()
+        });
+        (other_rules(model, objects, source), reach.join())
+    });
+    match reach {
+        Ok(reach) => found.extend(reach),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
+    // the waivers, which may accept it for one service and not another: see `waivers::apply`.
+    found
+}
+
+/// Every rule but the reachability cross-check.
+fn other_rules(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     let mut findings = Findings::new(model.tier, source);
     model::check(model, &mut findings);
     let mut found = findings.into_vec();
@@ -163,10 +184,7 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
     }
     let mut findings = Findings::new(model.tier, source);
     cross_object::check(objects, &mut findings);
-    network_intent::check(model, objects, &mut findings);
     found.extend(findings.into_vec());
-    // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
-    // the waivers, which may accept it for one service and not another: see `waivers::apply`.
     found
 }
 
