@@ -7,7 +7,7 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PodSpec, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PodSpec, PodTemplateSpec, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
@@ -81,17 +81,18 @@ impl Typed {
         }
     }
 
-    /// The pod template of a workload, with its field path; `None` for kinds without pods.
-    /// The match lists every kind, so a new kind must say whether it runs pods, and the
-    /// policy rules then cover its pods without further registration.
-    pub fn pod_spec(&self) -> Option<(&PodSpec, &'static str)> {
+    /// The pod template of a workload, with the field path of its pod spec; `None` for kinds
+    /// without pods. The match lists every kind, so a new kind must say whether it runs pods,
+    /// and the policy rules and the reachability graph then cover its pods without further
+    /// registration.
+    pub fn pod_template(&self) -> Option<(&PodTemplateSpec, &'static str)> {
         match self {
-            Typed::Deployment(o) => Some((o.spec.as_ref()?.template.spec.as_ref()?, "spec.template.spec")),
-            Typed::Job(o) => Some((o.spec.as_ref()?.template.spec.as_ref()?, "spec.template.spec")),
-            Typed::CronJob(o) => {
-                let job = o.spec.as_ref()?.job_template.spec.as_ref()?;
-                Some((job.template.spec.as_ref()?, "spec.jobTemplate.spec.template.spec"))
-            }
+            Typed::Deployment(o) => Some((&o.spec.as_ref()?.template, "spec.template.spec")),
+            Typed::Job(o) => Some((&o.spec.as_ref()?.template, "spec.template.spec")),
+            Typed::CronJob(o) => Some((
+                &o.spec.as_ref()?.job_template.spec.as_ref()?.template,
+                "spec.jobTemplate.spec.template.spec",
+            )),
             Typed::Namespace(_)
             | Typed::ServiceAccount(_)
             | Typed::ConfigMap(_)
@@ -104,6 +105,12 @@ impl Typed {
             | Typed::NetworkPolicy(_)
             | Typed::Ingress(_) => None,
         }
+    }
+
+    /// The pod spec of a workload, with its field path.
+    pub fn pod_spec(&self) -> Option<(&PodSpec, &'static str)> {
+        let (template, path) = self.pod_template()?;
+        Some((template.spec.as_ref()?, path))
     }
 
     /// The pod template, to change in tests.

@@ -1,8 +1,8 @@
 //! A [`Cluster`] from what gen rendered (typed objects) or from the YAML files of a directory,
 //! which may hold objects gen did not write.
 //!
-//! A workload is anything with a pod template. Adding a kind gen renders is one arm in
-//! [`pod_template`]; in YAML files every kind with a pod template is found by its shape
+//! A workload is anything with a pod template: for gen's own objects that is what
+//! [`Typed::pod_template`] says; in YAML files every kind with a pod template is found by its shape
 //! (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`).
 
 use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec};
@@ -15,16 +15,6 @@ use super::ports::{NamedPort, Protocol};
 use super::{Cluster, NAME_LABEL, Policy, Workload};
 use crate::check::{Object, Typed};
 
-/// The pod template of a workload gen renders, if the object is one.
-fn pod_template(typed: &Typed) -> Option<&PodTemplateSpec> {
-    match typed {
-        Typed::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
-        Typed::Job(j) => j.spec.as_ref().map(|s| &s.template),
-        Typed::CronJob(c) => c.spec.as_ref()?.job_template.spec.as_ref().map(|s| &s.template),
-        _ => None,
-    }
-}
-
 impl Cluster {
     /// The cluster gen's own objects describe.
     pub fn from_objects(objects: &[Object]) -> Cluster {
@@ -34,7 +24,7 @@ impl Cluster {
                 Typed::Namespace(namespace) => cluster.add_namespace(namespace),
                 Typed::NetworkPolicy(policy) => cluster.add_policy(policy),
                 typed => {
-                    if let Some(template) = pod_template(typed) {
+                    if let Some((template, _)) = typed.pod_template() {
                         cluster.add_workload(&object.kind, typed.metadata(), template);
                     }
                 }

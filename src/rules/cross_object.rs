@@ -143,12 +143,7 @@ impl<'a> Index<'a> {
 
 /// The labels of a workload's pod template; `Some(None)` for a template without labels.
 fn pod_labels(typed: &Typed) -> Option<Option<&Labels>> {
-    let template = match typed {
-        Typed::Deployment(d) => &d.spec.as_ref()?.template,
-        Typed::Job(j) => &j.spec.as_ref()?.template,
-        Typed::CronJob(c) => &c.spec.as_ref()?.job_template.spec.as_ref()?.template,
-        _ => return None,
-    };
+    let (template, _) = typed.pod_template()?;
     Some(template.metadata.as_ref().and_then(|m| m.labels.as_ref()))
 }
 

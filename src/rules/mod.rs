@@ -20,8 +20,6 @@ mod hardening_tests;
 #[cfg(test)]
 mod schema_tests;
 
-use k8s_openapi::api::core::v1::PodSpec;
-
 use crate::check::Object;
 use crate::diagnostics::Diagnostic;
 use crate::model::Model;
@@ -173,7 +171,7 @@ fn other_rules(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Di
         let mut findings = Findings::new(model.tier, source);
         for object in chunk {
             objects::check(object, &mut findings);
-            if let Some((pod, path)) = pod_spec(object) {
+            if let Some((pod, path)) = object.typed.pod_spec() {
                 pod_security::check(object, pod, path, &mut findings);
                 objects::check_pod(object, pod, path, &mut findings);
             }
@@ -188,16 +186,13 @@ fn other_rules(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Di
     found
 }
 
-/// The pod template of a workload object, with its field path.
-pub fn pod_spec(object: &Object) -> Option<(&PodSpec, &'static str)> {
-    object.typed.pod_spec()
-}
-
 #[cfg(test)]
 pub mod testing {
     //! Rendered objects of the shipped prod profile, to mutate in rule tests.
 
     use super::*;
+    use k8s_openapi::api::core::v1::PodSpec;
+
     use crate::check::Typed;
     use crate::locate::ProfileFile;
     use crate::pipeline;
