@@ -46,7 +46,8 @@ pub struct Service {
     /// The stable subset of `labels` (name and instance) used in selectors.
     pub selector: Labels,
     pub annotations: Labels,
-    /// `annotations` plus the scanner skips, for the workload object itself.
+    /// `annotations` plus `checkov.io/skipN` for every scanner check gen loosened on purpose
+    /// (a token for declared permissions, `probes.none`, a waiver), for the workload object.
     pub workload_annotations: Labels,
     pub pod_annotations: Labels,
     pub image: String,
@@ -98,21 +99,12 @@ pub struct Service {
     pub cron: Option<Cron>,
     /// Settings of the Job (or of each Job a CronJob starts).
     pub job: Option<JobSettings>,
-    /// Reasons gen loosened a check on purpose, rendered as checkov skip annotations so the
-    /// scanner knows the exception is deliberate (`CKV_K8S_38` for a mounted token...).
-    pub scanner_skips: Vec<ScannerSkip>,
 }
 
 impl Service {
     pub fn is_web(&self) -> bool {
         self.kind == WorkloadKind::Web
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ScannerSkip {
-    pub check: &'static str,
-    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]

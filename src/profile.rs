@@ -133,6 +133,15 @@ impl WorkloadKind {
         }
     }
 
+    /// The kind of object its pods run in.
+    pub fn object_kind(self) -> &'static str {
+        match self {
+            WorkloadKind::Web | WorkloadKind::Worker => "Deployment",
+            WorkloadKind::Cronjob => "CronJob",
+            WorkloadKind::Job => "Job",
+        }
+    }
+
     /// Whether the workload is long-running (a Deployment) rather than run to completion.
     pub fn is_long_running(self) -> bool {
         matches!(self, WorkloadKind::Web | WorkloadKind::Worker)

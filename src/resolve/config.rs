@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label};
-use super::service::suggestion;
+use super::suggestion;
 use crate::model::{
     ConfigEnvVar, ConfigMap, EmptyDir, EnvVar, ExternalSecret, RemoteRef, SecretEnvVar, SecretVolume, Volume,
 };
@@ -211,7 +211,7 @@ impl Resolver<'_> {
                 }),
                 None if used.env.is_some() => {}
                 None => {
-                    for key in data.keys().filter(|k| !is_env_name(k)) {
+                    for key in data.keys().filter(|k| !super::names::env_name(k)) {
                         self.error(
                             "invalid-env-name",
                             &format!("{at}.name"),
@@ -512,11 +512,6 @@ fn hash_config(hasher: &mut Sha256, name: &str, data: &BTreeMap<String, String>)
         hasher.update((text.len() as u64).to_le_bytes());
         hasher.update(text.as_bytes());
     }
-}
-
-fn is_env_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A Go duration as the External Secrets Operator parses `refreshInterval`: `1h`, `15m`, `1h30m`.

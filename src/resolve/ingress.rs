@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_subdomain};
-use crate::diagnostics::did_you_mean;
+use super::suggestion;
 use crate::model::{Ingress, Route};
 use crate::profile::{RawIngress, RawProfile, WorkloadKind};
 
@@ -105,13 +105,14 @@ impl Resolver<'_> {
                     );
                 }
                 if !profile.services.contains_key(&route.service) {
-                    let hint = match did_you_mean(&route.service, profile.services.keys().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
+                    let hint = suggestion(
+                        &route.service,
+                        profile.services.keys().map(String::as_str),
+                        &format!(
                             "route to one of: {}",
                             profile.services.keys().cloned().collect::<Vec<_>>().join(", ")
                         ),
-                    };
+                    );
                     self.error(
                         "unknown-service",
                         &format!("{path}.service"),

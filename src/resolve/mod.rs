@@ -15,7 +15,7 @@ mod scaling;
 pub mod schedule;
 mod service;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{Labels, Model, Service};
 use crate::profile::{EgressMode, RawProfile, Tier};
 use crate::quantity;
@@ -259,6 +259,14 @@ impl Resolver<'_> {
                 );
             }
         }
+    }
+}
+
+/// Suggests the closest of `candidates` for an unknown name.
+fn suggestion<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, otherwise: &str) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise.to_owned(),
     }
 }
 

@@ -74,6 +74,13 @@ pub fn label_key(key: &str) -> Result<(), String> {
     label_value(name)
 }
 
+/// A portable environment variable name (a C identifier): what envFrom turns into variables
+/// and what shells can read.
+pub fn env_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +104,11 @@ mod tests {
         assert!(label_value("1.2.3").is_ok());
         assert!(label_value("1.2.3+build").is_err());
         assert!(label_value("").is_ok());
+    }
+
+    #[test]
+    fn env_names() {
+        assert!(env_name("LOG_LEVEL") && env_name("_x1"));
+        assert!(!env_name("log-level") && !env_name("1X") && !env_name(""));
     }
 }

@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label};
-use super::service::suggestion;
-use crate::diagnostics::did_you_mean;
+use super::suggestion;
 use crate::model::{Dependency, IngressPeer, Labels, LocalDependency, Metrics, Port, Service, ServicePeer};
 use crate::profile::{RawDependency, RawProfile, RawServiceSettings};
 
@@ -140,10 +139,11 @@ impl Resolver<'_> {
             .filter_map(|(index, name)| {
                 let found = dependencies.iter().find(|d| &d.name == name);
                 if found.is_none() {
-                    let hint = match did_you_mean(name, dependencies.iter().map(|d| d.name.as_str())) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "declare it under `network.egress` first".to_owned(),
-                    };
+                    let hint = suggestion(
+                        name,
+                        dependencies.iter().map(|d| d.name.as_str()),
+                        "declare it under `network.egress` first",
+                    );
                     self.error(
                         "unknown-dependency",
                         &format!("{path}.dependsOn[{index}]"),

@@ -104,7 +104,7 @@ impl Resolver<'_> {
                             "invalid-value",
                             &format!("{at}.verbs[{verb_index}]"),
                             format!("`{verb}` is not a Kubernetes API verb"),
-                            super::service::suggestion(verb, VERBS.iter().copied(), &format!("use one of: {}", VERBS.join(", "))),
+                            super::suggestion(verb, VERBS.iter().copied(), &format!("use one of: {}", VERBS.join(", "))),
                         );
                     }
                 }

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use super::names::dns1035_label;
 use super::{Resolver, ServiceContext};
-use crate::diagnostics::did_you_mean;
 use crate::image;
-use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, ScannerSkip, Service, Toleration};
+use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, Service, Toleration};
 use crate::profile::{
     RawProbes, RawProfile, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator,
     TrafficPolicy, WorkloadKind,
@@ -192,28 +191,8 @@ impl Resolver<'_> {
         let serves_http = kind == WorkloadKind::Web;
         let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref(), serves_http);
         let (cron, job) = self.run_to_completion(&path, kind, raw);
-        let mut scanner_skips = waived_scanner_checks(context.raw_profile, name, kind);
-        if automount_token {
-            scanner_skips.push(ScannerSkip {
-                check: "CKV_K8S_38",
-                reason: "gen: the service declares permissions, so it needs its API token".into(),
-            });
-        }
-        if let Some(reason) = &probes.none_reason {
-            for check in ["CKV_K8S_8", "CKV_K8S_9"] {
-                scanner_skips.push(ScannerSkip {
-                    check,
-                    reason: format!("gen: probes.none: {reason}"),
-                });
-            }
-        }
-        let mut workload_annotations = annotations.clone();
-        for (index, skip) in scanner_skips.iter().enumerate() {
-            workload_annotations.insert(
-                format!("checkov.io/skip{}", index + 1),
-                format!("{}={}", skip.check, skip.reason),
-            );
-        }
+        let skips = scanner_skips(context.raw_profile, name, kind, automount_token, &probes.none_reason);
+        let workload_annotations = with_scanner_skips(&annotations, &skips);
         let service = Service {
             name: name.to_owned(),
             kind,
@@ -261,7 +240,6 @@ impl Resolver<'_> {
             egress,
             cron,
             job,
-            scanner_skips,
         };
         self.fits_int32(&path, &super::scaling::int32_fields(&service, replicas));
         service
@@ -575,9 +553,7 @@ impl Resolver<'_> {
     }
 
     pub(super) fn env_name(&mut self, path: &str, name: &str) {
-        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+        if !super::names::env_name(name) {
             self.error(
                 "invalid-env-name",
                 path,
@@ -692,6 +668,52 @@ impl Resolver<'_> {
     }
 }
 
+/// A scanner check gen loosens on purpose, and why; rendered as a `checkov.io/skipN`
+/// annotation on the workload so the scanner knows the exception is deliberate.
+struct ScannerSkip {
+    check: &'static str,
+    reason: String,
+}
+
+/// Every check gen loosens for this service: the waivers aimed at it, a token mounted for
+/// declared permissions, and a worker's `probes.none`.
+fn scanner_skips(
+    profile: &RawProfile,
+    name: &str,
+    kind: WorkloadKind,
+    automount_token: bool,
+    probes_none: &Option<String>,
+) -> Vec<ScannerSkip> {
+    let mut skips = waived_scanner_checks(profile, name, kind);
+    if automount_token {
+        skips.push(ScannerSkip {
+            check: "CKV_K8S_38",
+            reason: "gen: the service declares permissions, so it needs its API token".into(),
+        });
+    }
+    if let Some(reason) = probes_none {
+        for check in ["CKV_K8S_8", "CKV_K8S_9"] {
+            skips.push(ScannerSkip {
+                check,
+                reason: format!("gen: probes.none: {reason}"),
+            });
+        }
+    }
+    skips
+}
+
+/// The service's annotations plus one `checkov.io/skipN` per skip, for the workload object.
+fn with_scanner_skips(annotations: &Labels, skips: &[ScannerSkip]) -> Labels {
+    let mut workload = annotations.clone();
+    for (index, skip) in skips.iter().enumerate() {
+        workload.insert(
+            format!("checkov.io/skip{}", index + 1),
+            format!("{}={}", skip.check, skip.reason),
+        );
+    }
+    workload
+}
+
 /// gen rules that a scanner checks too: when the profile waives one for a service, the
 /// scanner is told the same, with the same reason, so CI does not fail on a reasoned exception.
 /// The third field says whether gen finds it on the rendered object (so a waiver may target the
@@ -704,12 +726,7 @@ const SCANNER_CHECKS: &[(&str, &str, bool)] = &[
 
 /// Scanner skips for the waivers aimed at this service (by name, or at its workload object).
 fn waived_scanner_checks(profile: &RawProfile, name: &str, kind: WorkloadKind) -> Vec<ScannerSkip> {
-    let workload = match kind {
-        WorkloadKind::Web | WorkloadKind::Worker => "Deployment",
-        WorkloadKind::Cronjob => "CronJob",
-        WorkloadKind::Job => "Job",
-    };
-    let object = format!("{workload}/{name}");
+    let object = format!("{}/{name}", kind.object_kind());
     profile
         .waivers
         .iter()
@@ -846,14 +863,6 @@ pub fn cidr(text: &str) -> Result<(), String> {
         return Err(format!("the prefix length {bits} is longer than {max}"));
     }
     Ok(())
-}
-
-/// Suggests the closest of `candidates` for an unknown name.
-pub(super) fn suggestion<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, otherwise: &str) -> String {
-    match did_you_mean(name, candidates) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.to_owned(),
-    }
 }
 
 #[cfg(test)]

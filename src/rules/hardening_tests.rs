@@ -24,16 +24,6 @@ fn every_kind() -> pipeline::Output {
     }
 }
 
-/// The kind of object each workload kind renders its pods in. Exhaustive, so a new kind
-/// must name its object here, and the fixture must then render one.
-fn pod_object_kind(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::Web | WorkloadKind::Worker => "Deployment",
-        WorkloadKind::Cronjob => "CronJob",
-        WorkloadKind::Job => "Job",
-    }
-}
-
 fn assert_hardened(object: &Object, pod: &PodSpec) {
     let at = object.identity();
     let context = pod
@@ -108,9 +98,9 @@ fn every_pod_of_every_kind_is_hardened() {
     }
     for kind in WorkloadKind::ALL {
         assert!(
-            seen.contains(&pod_object_kind(kind)),
+            seen.contains(&kind.object_kind()),
             "the fixture renders no {} for kind {}",
-            pod_object_kind(kind),
+            kind.object_kind(),
             kind.as_str()
         );
     }
