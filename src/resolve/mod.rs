@@ -14,6 +14,8 @@ mod rbac;
 mod scaling;
 pub mod schedule;
 mod service;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{Labels, Model, Service};

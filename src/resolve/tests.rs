@@ -1,0 +1,93 @@
+//! Resolved models of small profiles: the behaviour the README promises that no single
+//! validation case shows.
+
+use crate::model::{Model, Service};
+use crate::profile::TrafficPolicy;
+
+fn resolve(text: &str) -> Model {
+    let dir = tempfile::tempdir().unwrap();
+    let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let Ok(loaded) = crate::load::load(&path, "p.yaml") else {
+        panic!("the profile loads: {text}")
+    };
+    match super::resolve(&loaded.profile, &loaded.source, "p") {
+        Ok(model) => model,
+        Err(diagnostics) => panic!("the profile resolves: {diagnostics:?}"),
+    }
+}
+
+fn service<'m>(model: &'m Model, name: &str) -> &'m Service {
+    model.services.iter().find(|s| s.name == name).unwrap()
+}
+
+const HEADER: &str = "tier: dev\nnamespace: shop\napp: shop\nserviceDefaults:\n  \
+    resources: {cpu: {request: 100m, limit: 500m}, memory: {request: 128Mi, limit: 512Mi}}\n  \
+    probes: {liveness: {path: /livez}, readiness: {path: /readyz}}\n";
+
+#[test]
+fn a_load_balancer_keeps_client_addresses_and_never_publishes_metrics() {
+    let model = resolve(&format!(
+        "{HEADER}services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    ports: {{http: 8080, metrics: 9090}}\n    \
+         expose: {{type: LoadBalancer, loadBalancerSourceRanges: [203.0.113.0/24]}}\n  \
+         open:\n    image: r.example.com/open:1.0.0\n    ports: {{http: 8080, metrics: 9090}}\n    \
+         expose: {{type: LoadBalancer, loadBalancerSourceRanges: [203.0.113.0/24], externalTrafficPolicy: Cluster}}\n  \
+         inside:\n    image: r.example.com/inside:1.0.0\n    ports: {{http: 8080, metrics: 9090}}\n"
+    ));
+    let api = service(&model, "api");
+    let expose = api.expose.as_ref().unwrap();
+    let ports: Vec<&str> = expose.ports.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(ports, ["http"], "metrics stay off the load balancer");
+    assert_eq!(expose.external_traffic_policy, Some(TrafficPolicy::Local));
+    assert_eq!(api.load_balancer_clients, ["203.0.113.0/24"]);
+    // With Cluster, traffic arrives from node addresses: the policy cannot filter by range.
+    assert_eq!(service(&model, "open").load_balancer_clients, ["0.0.0.0/0", "::/0"]);
+    // A ClusterIP Service keeps its metrics port for scraping through the Service.
+    let inside = service(&model, "inside").expose.as_ref().unwrap();
+    assert_eq!(inside.ports.len(), 2);
+    assert_eq!(inside.external_traffic_policy, None);
+}
+
+#[test]
+fn workers_take_ingress_peers_only_on_ports_other_than_http() {
+    let model = resolve(&format!(
+        "{HEADER}services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    ports: {{http: 8080, metrics: 8080}}\n  \
+         worker:\n    kind: worker\n    image: r.example.com/w:1.0.0\n    ports: {{http: 8080, metrics: 8080}}\n\
+         network:\n  ingressFrom:\n    - {{namespace: ingress-nginx, ports: [http]}}\n    \
+         - {{namespace: monitoring, ports: [metrics]}}\n"
+    ));
+    let peers = |name| {
+        service(&model, name)
+            .ingress_peers
+            .iter()
+            .map(|p| format!("{}:{}", p.namespace, p.ports.join(",")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(peers("api"), ["ingress-nginx:http", "monitoring:http"]);
+    // Metrics on the worker's http port stay reachable for scraping; nothing else routes in.
+    assert_eq!(peers("worker"), ["monitoring:http"]);
+}
+
+#[test]
+fn a_config_change_changes_the_pods_hash_and_only_readers_carry_it() {
+    let profile = |level: &str| {
+        format!(
+            "{HEADER}configs:\n  settings: {{LOG_LEVEL: {level}}}\nservices:\n  \
+             api:\n    image: r.example.com/api:1.0.0\n    config: [{{name: settings}}]\n  \
+             other:\n    image: r.example.com/other:1.0.0\n"
+        )
+    };
+    let info = resolve(&profile("info"));
+    let debug = resolve(&profile("debug"));
+    let hash = |model: &Model| service(model, "api").pod_annotations.get("checksum/config").cloned();
+    assert!(hash(&info).is_some());
+    assert_ne!(hash(&info), hash(&debug), "a changed value rolls the pods");
+    assert_eq!(
+        hash(&info),
+        hash(&resolve(&profile("info"))),
+        "the same config hashes the same"
+    );
+    assert!(!service(&info, "other").pod_annotations.contains_key("checksum/config"));
+}
