@@ -31,6 +31,10 @@ impl Tier {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawProfile {
+    /// Another profile this one builds on, relative to this file (`base.yaml`). The base's
+    /// settings apply first; this file's settings merge over them. A file that another profile
+    /// extends is a base: rendering a directory skips it.
+    pub extends: Option<String>,
     pub tier: Tier,
     pub namespace: String,
     /// The application all services belong to (`app.kubernetes.io/part-of`).
@@ -52,6 +56,50 @@ pub struct RawProfile {
     /// Exceptions to policy rules, each for one rule and one target, with the reason.
     #[serde(default)]
     pub waivers: Vec<RawWaiver>,
+    /// Changes to rendered objects for fields gen does not model. They apply after rendering and
+    /// before the typed check and the policy rules.
+    #[serde(default)]
+    pub patches: Vec<RawPatch>,
+    /// Extra manifest files the team owns, relative to this file. They are emitted with gen's
+    /// output and go through the same typed check, policy rules and drift detection.
+    #[serde(default)]
+    pub resources: Vec<String>,
+}
+
+/// A change to one rendered object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPatch {
+    /// The object to change, as `Kind/name` (`Deployment/auth-service`).
+    pub target: String,
+    /// A JSON merge patch (RFC 7396): mappings merge, `null` removes a field.
+    pub merge: Option<serde_json::Value>,
+    /// A JSON Patch (RFC 6902): a list of operations, for surgery inside lists.
+    pub json: Option<Vec<RawJsonPatchOperation>>,
+}
+
+/// One RFC 6902 operation: `{op: add, path: /metadata/labels/team, value: payments}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawJsonPatchOperation {
+    pub op: JsonPatchOp,
+    /// A JSON Pointer into the object (`/spec/replicas`, `/metadata/labels/team`).
+    pub path: String,
+    /// The value to add, replace or test against.
+    pub value: Option<serde_json::Value>,
+    /// The source of a `move` or `copy`.
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonPatchOp {
+    Add,
+    Remove,
+    Replace,
+    Move,
+    Copy,
+    Test,
 }
 
 #[derive(Debug, Default, Deserialize)]
