@@ -30,12 +30,12 @@ pub use names::{dns_label, dns_subdomain, dns1035_label, label_key, label_value}
 pub const KUBERNETES_VERSION: &str = "1.33";
 
 /// What a tier decides when the profile does not say.
-struct TierDefaults {
-    replicas: i64,
-    egress: EgressMode,
+pub(crate) struct TierDefaults {
+    pub(crate) replicas: i64,
+    pub(crate) egress: EgressMode,
 }
 
-fn tier_defaults(tier: Tier) -> TierDefaults {
+pub(crate) fn tier_defaults(tier: Tier) -> TierDefaults {
     match tier {
         Tier::Dev => TierDefaults {
             replicas: 1,
