@@ -69,6 +69,10 @@ const CASES: &[Case] = &[
     case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
     // TLS without the issuer that signs the certificate.
     case("invalid-extends", "prod", "extends: base.yaml", "extends: prod.yaml"),
+    case("invalid-patch", "dev", "waivers:\n", "patches: [{target: Deployment/v1-apx, merge: {}}]\nwaivers:\n"),
+    case("invalid-patch", "dev", "waivers:\n",
+         "patches: [{target: Deployment/v1-api, merge: {spec: {paused: yes}}}]\nwaivers:\n"),
+    case("invalid-resource", "dev", "waivers:\n", "resources: [missing.yaml]\nwaivers:\n"),
     case("invalid-extends", "dev", "extends: base.yaml", "extends: [base.yaml, other.yaml]"),
     case("missing-field", "base", "  tls:\n    clusterIssuer: letsencrypt-prod\n", "  tls: {}\n"),
     case("invalid-type", "prod", "replicas: 3", "replicas: \"3\""),
