@@ -146,6 +146,31 @@ pub struct RawServiceSettings {
     pub anti_affinity: Option<AntiAffinity>,
     pub tolerations: Option<Vec<RawToleration>>,
     pub priority_class_name: Option<String>,
+    // Settings only some kinds use: a service inherits each one only if its kind uses it.
+    /// Replicas of a web service or worker without an autoscaler (default: the tier's).
+    pub replicas: Option<i64>,
+    /// A HorizontalPodAutoscaler for web services and workers; merged field by field.
+    pub autoscaling: Option<RawAutoscaling>,
+    /// The PodDisruptionBudget of web services and workers.
+    pub disruption_budget: Option<RawDisruptionBudget>,
+    /// Cronjobs: the IANA time zone schedules are read in.
+    pub time_zone: Option<String>,
+    /// Cronjobs: what to do when a run is due while the last one still runs (default Forbid).
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
+    /// Cronjobs: how late a missed run may still start.
+    pub starting_deadline_seconds: Option<i64>,
+    /// Cronjobs: finished Jobs kept for inspection.
+    pub successful_jobs_history_limit: Option<i64>,
+    /// Cronjobs: failed Jobs kept for inspection.
+    pub failed_jobs_history_limit: Option<i64>,
+    /// Cronjobs and jobs: retries before a Job is marked failed.
+    pub backoff_limit: Option<i64>,
+    /// Cronjobs and jobs: the longest a Job may run.
+    pub active_deadline_seconds: Option<i64>,
+    /// Cronjobs and jobs: how long a finished Job is kept.
+    pub ttl_seconds_after_finished: Option<i64>,
+    /// Cronjobs and jobs: `OnFailure` (default) or `Never`.
+    pub restart_policy: Option<RestartPolicy>,
 }
 
 /// What a service runs as.
@@ -205,7 +230,7 @@ pub enum AntiAffinity {
     Preferred,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawService {
     /// `web` (default), `worker`, `cronjob` or `job`.
@@ -311,7 +336,7 @@ pub enum TaintEffect {
     NoExecute,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawExpose {
     /// `ClusterIP` (default) or `LoadBalancer`.
@@ -335,7 +360,7 @@ pub enum TrafficPolicy {
     Local,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawConfigUse {
     /// A name under `configs:`.
@@ -347,7 +372,7 @@ pub struct RawConfigUse {
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawSecretUse {
     /// The Secret's name: an existing Secret, or one under `externalSecrets:`.
@@ -361,7 +386,7 @@ pub struct RawSecretUse {
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPermission {
     /// API groups; defaults to the core group `""`.
@@ -372,7 +397,7 @@ pub struct RawPermission {
     pub resource_names: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawVolume {
     pub mount_path: String,
@@ -384,7 +409,7 @@ pub struct RawVolume {
     pub read_only: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawEmptyDir {
     pub size_limit: String,
@@ -397,7 +422,7 @@ pub enum EmptyDirMedium {
     Memory,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawServicePeer {
     pub service: String,
@@ -530,11 +555,11 @@ pub struct RawRequestLimit {
     pub limit: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawAutoscaling {
     pub min_replicas: Option<i64>,
-    pub max_replicas: i64,
+    pub max_replicas: Option<i64>,
     pub target_cpu_utilization: Option<i64>,
     pub target_memory_utilization: Option<i64>,
     pub scale_up: Option<RawScalingRule>,
@@ -543,16 +568,16 @@ pub struct RawAutoscaling {
 
 /// How fast the autoscaler may move: by `percent` and/or by `pods` per `periodSeconds`; when both
 /// are given the larger change wins.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawScalingRule {
     pub percent: Option<i64>,
     pub pods: Option<i64>,
-    pub period_seconds: i64,
+    pub period_seconds: Option<i64>,
     pub stabilization_window_seconds: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawDisruptionBudget {
     pub min_available: Option<i64>,
