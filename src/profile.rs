@@ -146,7 +146,19 @@ pub struct RawServiceSettings {
     pub anti_affinity: Option<AntiAffinity>,
     pub tolerations: Option<Vec<RawToleration>>,
     pub priority_class_name: Option<String>,
+    /// Replace the image's entrypoint.
+    pub command: Option<Vec<String>>,
+    /// Replace the image's arguments.
+    pub args: Option<Vec<String>>,
+    /// ConfigMaps from `configs:` the service reads.
+    pub config: Option<Vec<RawConfigUse>>,
+    /// Secrets the service reads, as files (default) or environment variables.
+    pub secrets: Option<Vec<RawSecretUse>>,
+    /// Writable or persistent volumes, by name; merged name by name with the service's.
+    pub volumes: Option<BTreeMap<String, RawVolume>>,
     // Settings only some kinds use: a service inherits each one only if its kind uses it.
+    /// How a web service's Service is exposed: `ClusterIP` (default) or `LoadBalancer`.
+    pub expose: Option<RawExpose>,
     /// Replicas of a web service or worker without an autoscaler (default: the tier's).
     pub replicas: Option<i64>,
     /// A HorizontalPodAutoscaler for web services and workers; merged field by field.

@@ -800,9 +800,10 @@ fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSetti
     }
 }
 
-/// The service with the kind-specific settings it inherits from `serviceDefaults` (replicas,
-/// autoscaling, disruption budget, cronjob and job policies) filled in where it is silent and
-/// its kind uses them, so the rest of resolve reads the service alone. The autoscaler merges
+/// The service with the settings it inherits from `serviceDefaults` that the typed merge below
+/// does not cover (command, args, config and secret reads, volumes, and the kind-specific
+/// ones: expose, replicas, autoscaling, disruption budget, cronjob and job policies) filled in
+/// where it is silent and its kind uses them, so the rest of resolve reads the service alone. The autoscaler merges
 /// field by field, and so does each scaling rule.
 fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawService {
     let uses = |key: &str| {
@@ -815,6 +816,19 @@ fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawSer
         own.clone().or_else(|| inherited.clone().filter(|_| allowed))
     }
     let mut out = service.clone();
+    out.command = or(&service.command, &defaults.command, true);
+    out.args = or(&service.args, &defaults.args, true);
+    out.config = or(&service.config, &defaults.config, true);
+    out.secrets = or(&service.secrets, &defaults.secrets, true);
+    out.volumes = match (&defaults.volumes, &service.volumes) {
+        (Some(inherited), own) => {
+            let mut volumes = inherited.clone();
+            volumes.extend(own.clone().unwrap_or_default());
+            Some(volumes)
+        }
+        (None, own) => own.clone(),
+    };
+    out.expose = or(&service.expose, &defaults.expose, uses("expose"));
     out.replicas = or(&service.replicas, &defaults.replicas, uses("replicas"));
     out.autoscaling = match (&service.autoscaling, &defaults.autoscaling) {
         (Some(own), Some(inherited)) => Some(merge_autoscaling(inherited, own)),

@@ -147,3 +147,27 @@ fn a_scaling_rule_may_set_only_its_window() {
         "gen's scale-down policy with the window the profile asks for"
     );
 }
+
+#[test]
+fn service_defaults_carry_config_secrets_and_volumes() {
+    let model = resolve(&format!(
+        "{HEADER}  config: [{{name: shared}}]\n  volumes: {{cache: {{mountPath: /cache, emptyDir: {{sizeLimit: 64Mi}}}}}}\n\
+         configs:\n  shared: {{MODE: fast}}\n  own: {{X: y}}\n\
+         services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    \
+         volumes: {{scratch: {{mountPath: /scratch, emptyDir: {{sizeLimit: 16Mi}}}}}}\n  \
+         other:\n    image: r.example.com/o:1.0.0\n    config: [{{name: own}}]\n"
+    ));
+    let api = service(&model, "api");
+    assert_eq!(api.env_from_config_maps, ["shared"], "inherited config");
+    let mounts: Vec<&str> = api.volumes.iter().map(|v| v.mount_path.as_str()).collect();
+    assert!(
+        mounts.contains(&"/cache") && mounts.contains(&"/scratch"),
+        "volumes merge by name: {mounts:?}"
+    );
+    assert_eq!(
+        service(&model, "other").env_from_config_maps,
+        ["own"],
+        "a service's own list replaces"
+    );
+}
