@@ -7,7 +7,9 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PodSpec, PodTemplateSpec, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, LimitRange, Namespace, PodSpec, PodTemplateSpec, ResourceQuota, Service, ServiceAccount,
+};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
@@ -47,6 +49,8 @@ pub enum Typed {
     Namespace(Box<Namespace>),
     ServiceAccount(Box<ServiceAccount>),
     ConfigMap(Box<ConfigMap>),
+    ResourceQuota(Box<ResourceQuota>),
+    LimitRange(Box<LimitRange>),
     ExternalSecret(Box<ExternalSecret>),
     Role(Box<Role>),
     RoleBinding(Box<RoleBinding>),
@@ -67,6 +71,8 @@ impl Typed {
             Typed::Namespace(o) => &o.metadata,
             Typed::ServiceAccount(o) => &o.metadata,
             Typed::ConfigMap(o) => &o.metadata,
+            Typed::ResourceQuota(o) => &o.metadata,
+            Typed::LimitRange(o) => &o.metadata,
             Typed::ExternalSecret(o) => &o.metadata,
             Typed::Role(o) => &o.metadata,
             Typed::RoleBinding(o) => &o.metadata,
@@ -96,6 +102,8 @@ impl Typed {
             Typed::Namespace(_)
             | Typed::ServiceAccount(_)
             | Typed::ConfigMap(_)
+            | Typed::ResourceQuota(_)
+            | Typed::LimitRange(_)
             | Typed::ExternalSecret(_)
             | Typed::Role(_)
             | Typed::RoleBinding(_)
@@ -131,6 +139,8 @@ impl Typed {
             Typed::Namespace(o) => &mut o.metadata,
             Typed::ServiceAccount(o) => &mut o.metadata,
             Typed::ConfigMap(o) => &mut o.metadata,
+            Typed::ResourceQuota(o) => &mut o.metadata,
+            Typed::LimitRange(o) => &mut o.metadata,
             Typed::ExternalSecret(o) => &mut o.metadata,
             Typed::Role(o) => &mut o.metadata,
             Typed::RoleBinding(o) => &mut o.metadata,
@@ -271,6 +281,8 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, V
         ("v1", "Namespace") => decode(text, Typed::Namespace),
         ("v1", "ServiceAccount") => decode(text, Typed::ServiceAccount),
         ("v1", "ConfigMap") => decode(text, Typed::ConfigMap),
+        ("v1", "ResourceQuota") => decode(text, Typed::ResourceQuota),
+        ("v1", "LimitRange") => decode(text, Typed::LimitRange),
         ("external-secrets.io/v1", "ExternalSecret") => decode(text, Typed::ExternalSecret),
         ("rbac.authorization.k8s.io/v1", "Role") => decode(text, Typed::Role),
         ("rbac.authorization.k8s.io/v1", "RoleBinding") => decode(text, Typed::RoleBinding),

@@ -21,6 +21,11 @@ pub struct Model {
     /// Pod Security Standards version the namespace pins, e.g. `v1.33`.
     pub pod_security_version: String,
     pub namespace_labels: Labels,
+    pub namespace_annotations: Labels,
+    /// `restricted` or `baseline`: the namespace's enforced Pod Security level.
+    pub pod_security_level: String,
+    pub quota: Option<Quota>,
+    pub limit_range: Option<LimitRange>,
     pub egress_open: bool,
     pub services: Vec<Service>,
     /// ConfigMaps from `configs:`, sorted by name.
@@ -35,6 +40,32 @@ pub struct Model {
     pub ingress: Option<Ingress>,
     /// Image prefixes images must start with; empty allows any registry.
     pub allowed_registries: Vec<String>,
+}
+
+/// The namespace's ResourceQuota: each hard limit the profile sets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quota {
+    pub requests_cpu: Option<String>,
+    pub requests_memory: Option<String>,
+    pub limits_cpu: Option<String>,
+    pub limits_memory: Option<String>,
+    pub pods: Option<i64>,
+    pub services: Option<i64>,
+    pub load_balancers: Option<i64>,
+    pub persistent_volume_claims: Option<i64>,
+    pub config_maps: Option<i64>,
+    pub secrets: Option<i64>,
+}
+
+/// The namespace's LimitRange for containers.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitRange {
+    pub default_cpu: Option<String>,
+    pub default_memory: Option<String>,
+    pub default_request_cpu: Option<String>,
+    pub default_request_memory: Option<String>,
+    pub max_cpu: Option<String>,
+    pub max_memory: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -29,6 +29,8 @@ pub struct Report {
     pub waived: Vec<waivers::Waived>,
     /// The profile text, to quote lines from (absent if it could not be read).
     pub source: Option<SourceFile>,
+    /// With a `quota:`, the namespace's need at full scale against each hard limit.
+    pub capacity: Vec<String>,
 }
 
 impl Report {
@@ -45,6 +47,7 @@ impl Report {
             findings,
             waived,
             source,
+            capacity: Vec::new(),
         }
     }
 
@@ -80,7 +83,8 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
     let services: Vec<&str> = built.model.services.iter().map(|s| s.name.as_str()).collect();
     let findings = rules::run(&built.model, &built.objects, &built.source);
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
-    let report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
+    let mut report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
+    report.capacity = rules::capacity::summary(&built.model);
     if report.has_schema_error() {
         return Err(Failure::Profile(report));
     }

@@ -53,6 +53,19 @@ pub struct RawProfile {
     pub ingress: Option<RawIngress>,
     #[serde(default)]
     pub policy: RawPolicy,
+    /// The namespace's Pod Security level: `restricted` (default) or `baseline`, which is the
+    /// `pss-baseline-namespace` finding until it is waived with a reason.
+    pub pod_security: Option<PodSecurityLevel>,
+    /// Extra labels on the Namespace (a service-mesh injection label, say). Pod Security and
+    /// `app.kubernetes.io` labels are gen's and refused here.
+    pub namespace_labels: Option<BTreeMap<String, String>>,
+    /// Extra annotations on the Namespace.
+    pub namespace_annotations: Option<BTreeMap<String, String>>,
+    /// A ResourceQuota for the namespace; gen proves that every autoscaler can reach its maximum
+    /// within it, during a rollout, with every cronjob and job running.
+    pub quota: Option<RawQuota>,
+    /// A LimitRange: container defaults and bounds for pods gen does not render.
+    pub limit_range: Option<RawLimitRange>,
     /// Exceptions to policy rules, each for one rule and one target, with the reason.
     #[serde(default)]
     pub waivers: Vec<RawWaiver>,
@@ -100,6 +113,58 @@ pub enum JsonPatchOp {
     Move,
     Copy,
     Test,
+}
+
+/// A Pod Security Standards level a namespace enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PodSecurityLevel {
+    /// The hardened level every gen workload meets (the default).
+    Restricted,
+    /// Known privilege escalations blocked; for infrastructure that needs more.
+    Baseline,
+}
+
+/// ResourceQuota hard limits. Quantities are Kubernetes quantities (`20`, `500m`, `64Gi`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawQuota {
+    /// Total cpu and memory requests of the namespace's pods.
+    pub requests: Option<RawCpuMemory>,
+    /// Total cpu and memory limits of the namespace's pods.
+    pub limits: Option<RawCpuMemory>,
+    /// Pods that are not finished.
+    pub pods: Option<i64>,
+    /// Services of any type.
+    pub services: Option<i64>,
+    /// Services of type LoadBalancer.
+    pub load_balancers: Option<i64>,
+    /// PersistentVolumeClaims.
+    pub persistent_volume_claims: Option<i64>,
+    /// ConfigMaps (Kubernetes adds `kube-root-ca.crt` to every namespace).
+    pub config_maps: Option<i64>,
+    /// Secrets.
+    pub secrets: Option<i64>,
+}
+
+/// A cpu and a memory quantity.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawCpuMemory {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+}
+
+/// LimitRange settings for containers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawLimitRange {
+    /// Limits given to containers that set none.
+    pub default: Option<RawCpuMemory>,
+    /// Requests given to containers that set none.
+    pub default_request: Option<RawCpuMemory>,
+    /// The most one container may ask for.
+    pub max: Option<RawCpuMemory>,
 }
 
 #[derive(Debug, Default, Deserialize)]

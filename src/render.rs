@@ -30,6 +30,8 @@ const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/networkpolicy-allow-dns.yaml"),
     ),
     ("ingress.yaml", include_str!("../templates/ingress.yaml")),
+    ("resourcequota.yaml", include_str!("../templates/resourcequota.yaml")),
+    ("limitrange.yaml", include_str!("../templates/limitrange.yaml")),
 ];
 
 /// Templates rendered once per item of a list in the model (context: `profile` and `item`).

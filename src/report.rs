@@ -76,6 +76,17 @@ pub fn human(reports: &[Report], colour: bool) -> String {
             }
             out.push('\n');
         }
+        if !report.capacity.is_empty() {
+            let _ = writeln!(
+                out,
+                "capacity at full scale in {} (every autoscaler at its maximum, rollouts surging, every cronjob and job running):",
+                report.file
+            );
+            for line in &report.capacity {
+                let _ = writeln!(out, "  {line}");
+            }
+            out.push('\n');
+        }
     }
     for report in reports {
         let _ = writeln!(

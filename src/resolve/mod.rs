@@ -6,6 +6,7 @@
 //! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`] and [`ingress`].
 
 mod config;
+mod guardrails;
 mod ingress;
 pub mod names;
 mod network;
@@ -131,7 +132,14 @@ impl Resolver<'_> {
             tier: raw.tier,
             namespace: raw.namespace.clone(),
             app: raw.app.clone(),
-            namespace_labels: namespace_labels(&raw.namespace, &raw.app, &pod_security_version),
+            namespace_labels: self.namespace_labels(raw, &pod_security_version),
+            namespace_annotations: self.namespace_annotations(raw),
+            pod_security_level: match raw.pod_security {
+                Some(crate::profile::PodSecurityLevel::Baseline) => "baseline".into(),
+                _ => "restricted".into(),
+            },
+            quota: self.quota(raw.quota.as_ref()),
+            limit_range: self.limit_range(raw.limit_range.as_ref()),
             pod_security_version,
             egress_open,
             services,
@@ -270,17 +278,4 @@ fn suggestion<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, oth
         Some(s) => format!("did you mean `{s}`?"),
         None => otherwise.to_owned(),
     }
-}
-
-fn namespace_labels(namespace: &str, app: &str, version: &str) -> Labels {
-    let mut labels = Labels::from([
-        ("app.kubernetes.io/part-of".to_owned(), app.to_owned()),
-        ("app.kubernetes.io/managed-by".to_owned(), "gen".to_owned()),
-        ("kubernetes.io/metadata.name".to_owned(), namespace.to_owned()),
-    ]);
-    for mode in ["enforce", "audit", "warn"] {
-        labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".into());
-        labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), version.into());
-    }
-    labels
 }

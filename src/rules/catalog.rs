@@ -46,6 +46,12 @@ const WARNING: TierSeverity = TierSeverity {
     prod: W,
     quarantine: W,
 };
+/// An error in production, a warning elsewhere.
+const ERROR_IN_PROD: TierSeverity = TierSeverity {
+    dev: W,
+    prod: E,
+    quarantine: W,
+};
 /// A warning while experimenting, an error where it matters.
 const STRICT_OUTSIDE_DEV: TierSeverity = TierSeverity {
     dev: W,
@@ -506,6 +512,12 @@ pub const RULES: &[Rule] = &[
         "Open egress lets a compromised pod reach every database and the internet. Set `network.egressMode: restricted` and declare each dependency under `network.egress`.",
     ),
     // --- Availability and cross-object consistency ---
+    policy(
+        "quota-below-need",
+        ERROR_IN_PROD,
+        "The namespace's ResourceQuota is smaller than what its workloads need at full scale.",
+        "gen adds up every workload at full scale: each autoscaler at maxReplicas (or the fixed replica count), plus the 25% surge pods a rolling update starts, plus one pod for each cronjob and job, times each pod's requests and limits; and the Services, LoadBalancers and ConfigMaps it renders (Kubernetes adds one ConfigMap, `kube-root-ca.crt`). A quota below that stops a scale-out or a rollout exactly when it is needed. Raise the quota, or lower maxReplicas. `gen lint` prints the need against every hard limit.",
+    ),
     policy(
         "single-replica",
         PROD_ONLY,

@@ -5,6 +5,7 @@
 //! profile. Every finding carries its code, a severity for the profile's tier, the profile line
 //! it comes from and, for object findings, the object and field.
 
+pub mod capacity;
 pub mod catalog;
 pub mod cross_object;
 pub mod model;
@@ -165,6 +166,7 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
 fn other_rules(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     let mut findings = Findings::new(model.tier, source);
     model::check(model, &mut findings);
+    capacity::check(model, &mut findings);
     let mut found = findings.into_vec();
     // Rules on one object at a time are independent: spread them over the cores.
     for chunk in crate::parallel::map_chunks(objects, 256, |chunk| {

@@ -104,7 +104,12 @@ pub fn check(object: &Object, findings: &mut Findings) {
         Typed::Role(role) => super::rbac::role(object, role, findings),
         Typed::RoleBinding(binding) => super::rbac::binding(object, binding, findings),
         Typed::ConfigMap(config) => secrets_in_config(object, config, findings),
-        Typed::ServiceAccount(_) | Typed::ExternalSecret(_) | Typed::CronJob(_) | Typed::Job(_) => {}
+        Typed::ServiceAccount(_)
+        | Typed::ExternalSecret(_)
+        | Typed::CronJob(_)
+        | Typed::Job(_)
+        | Typed::ResourceQuota(_)
+        | Typed::LimitRange(_) => {}
     }
 }
 

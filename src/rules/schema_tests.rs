@@ -130,6 +130,14 @@ const HUB: &str = "examples/analytics-hub/prod";
 /// placement and volumes, each reported at its own line.
 #[rustfmt::skip]
 const FIELD_CASES: &[Case] = &[
+    // Namespace guardrails (issue 10).
+    case("invalid-quantity", HUB, "requests: {cpu: \"40\"", "requests: {cpu: \"forty\""),
+    case("invalid-value", HUB, "  pods: 100\n", "  pods: -1\n"),
+    case("invalid-value", HUB, "quota:\n", "podSecurity: privileged\nquota:\n"),
+    case("reserved-key", HUB, "limitRange:\n",
+         "namespaceLabels: {pod-security.kubernetes.io/enforce: privileged}\nlimitRange:\n"),
+    case("invalid-label-value", HUB, "limitRange:\n", "namespaceLabels: {team: \"a b\"}\nlimitRange:\n"),
+    case("request-above-limit", HUB, "defaultRequest: {cpu: 100m", "defaultRequest: {cpu: 900m"),
     case("invalid-value", CHAT, "kind: worker", "kind: daemon"),
     case("invalid-type", CHAT, "command: [python, -m, app.jobs.upload_gc]", "command: {python: app}"),
     case("invalid-name", CHAT, "    metrics: 8000\n", "    metrics: 8000\n    extra: {Grpc_Port: 9000}\n"),
