@@ -41,6 +41,9 @@ pub struct Object {
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
     pub service: Option<String>,
+    /// The profile's `patches:` entries that changed the object (`patches[0]`), each with the
+    /// fields it changed, so a finding on such a field points at the patch.
+    pub patched: Vec<(String, Vec<String>)>,
 }
 
 /// Every kind `gen` emits, decoded.
@@ -226,6 +229,7 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
         typed,
         template: rendered.template,
         service: rendered.service,
+        patched: Vec::new(),
     })
 }
 

@@ -128,6 +128,7 @@ mod tests {
             typed: crate::check::Typed::ServiceAccount(Box::default()),
             template: "t",
             service: service.map(Into::into),
+            patched: Vec::new(),
         }
     }
 

@@ -92,6 +92,11 @@ fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &Source
         service: object.service.clone(),
         text,
     };
+    let before_fields = serde_yaml::from_str::<Value>(&object.yaml).unwrap_or(Value::Null);
+    let mut changed = Vec::new();
+    changed_fields(&before_fields, &document, String::new(), &mut changed);
+    let mut patched = std::mem::take(&mut object.patched);
+    patched.push((at.to_owned(), changed));
     let checked = check::check(rendered).map_err(|defect| {
         // Point at the field in the merge patch when the problem names one the patch wrote.
         let field = defect.problem.split('`').nth(1).unwrap_or_default();
@@ -110,8 +115,38 @@ fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &Source
             "a patch may add only fields Kubernetes knows, with their types; see `kubectl explain`",
         )
     })?;
-    *object = checked;
+    *object = Object { patched, ..checked };
     Ok(())
+}
+
+/// The paths (`spec.template.spec.hostNetwork`, `...containers[0].env[1]`) where `after`
+/// differs from `before`, at the deepest level where both are still containers.
+fn changed_fields(before: &Value, after: &Value, path: String, out: &mut Vec<String>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (key, value) in a {
+                match b.get(key) {
+                    Some(old) => changed_fields(old, value, join(key), out),
+                    None => out.push(join(key)),
+                }
+            }
+            out.extend(b.keys().filter(|k| !a.contains_key(*k)).map(|k| join(k)));
+        }
+        (Value::Array(b), Value::Array(a)) if b.len() == a.len() => {
+            for (index, (old, new)) in b.iter().zip(a).enumerate() {
+                changed_fields(old, new, format!("{path}[{index}]"), out);
+            }
+        }
+        (b, a) if b != a => out.push(path),
+        _ => {}
+    }
 }
 
 fn apply_operation(document: &mut Value, operation: &RawJsonPatchOperation) -> Result<(), String> {

@@ -253,6 +253,10 @@ fn a_patch_that_weakens_hardening_fires_the_rule_and_takes_a_waiver() {
     let (code, out, err) = render(temp.path(), &["lint", "dev"]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(out.contains("error[pss-host-namespaces]"), "{out}");
+    assert!(
+        out.contains("--> profiles/dev.yaml:11:5 (at `patches[0]`)"),
+        "the finding points at the patch that made it: {out}"
+    );
     let waiver = "waivers:\n  - {rule: pss-host-namespaces, target: Deployment/api, reason: the CNI health probe needs the node network}\n";
     fs::write(temp.path().join("profiles/dev.yaml"), format!("{LEAF}{patch}{waiver}")).unwrap();
     let (code, out, err) = render(temp.path(), &["lint", "dev"]);

@@ -93,7 +93,17 @@ impl<'a> Findings<'a> {
         let Some(severity) = tier_severity(code, self.tier) else {
             return;
         };
+        // A field a patch changed is the patch's doing; an object from `resources:` is the
+        // team's own file.
+        let by_patch = object
+            .patched
+            .iter()
+            .rev()
+            .find(|(_, fields)| fields.iter().any(|f| related(f, field)))
+            .map(|(at, _)| at.clone());
         let yaml_path = match (&object.service, object.kind.as_str()) {
+            _ if by_patch.is_some() => by_patch.unwrap_or_default(),
+            _ if object.template == "resources" => "resources".to_owned(),
             (Some(service), kind) => match profile_key(kind, field) {
                 Some(key) => format!("services.{service}.{key}"),
                 None => format!("services.{service}"),
@@ -110,6 +120,18 @@ impl<'a> Findings<'a> {
         diagnostic.service = object.service.clone();
         self.found.push(diagnostic);
     }
+}
+
+/// Whether one field path lies within the other (`a.b` and `a.b.c`, or `a.b[0]` and `a.b`).
+fn related(changed: &str, finding: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner == outer
+            || !outer.is_empty()
+                && inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    within(changed, finding) || within(finding, changed)
 }
 
 /// The service setting that produced a field of a rendered object, so a finding points at the
