@@ -93,6 +93,16 @@ pub enum Command {
             Exit codes: 0 drawn, 2 usage or input error."
     )]
     Graph(GraphArgs),
+    /// Print the profile's JSON Schema (draft 2020-12), for editors and validators.
+    #[command(
+        long_about = "Print the profile's JSON Schema (draft 2020-12), derived from the types gen reads \
+            profiles with. Any profile may be a base or an overlay, so no key is required and `null` \
+            (which removes an inherited setting) is allowed everywhere; a misspelt key is refused. \
+            Point editors at it with a first line `# yaml-language-server: $schema=<path>`.",
+        after_help = "Examples:\n  gen schema > schema/profile.schema.json\n  \
+            check-jsonschema --schemafile schema/profile.schema.json profiles/*.yaml"
+    )]
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  gen completions bash > ~/.local/share/bash-completion/completions/gen\n  \

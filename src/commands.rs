@@ -431,6 +431,11 @@ fn check_json(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) -> 
     value
 }
 
+/// `gen schema`: the profile's JSON Schema.
+pub fn schema() -> i32 {
+    write_stdout(&crate::schema::profile_schema_text())
+}
+
 pub fn completions(shell: clap_complete::Shell) -> i32 {
     let mut command = crate::cli::Cli::command();
     let mut script = Vec::new();
