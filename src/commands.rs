@@ -15,6 +15,7 @@ use crate::rules::catalog;
 use crate::{drift, emit, exit, locate, output_dir};
 
 pub mod graph;
+pub mod init;
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     let names: Vec<String> = args.profile.iter().cloned().collect();
