@@ -234,7 +234,8 @@ pub fn markdown(examples: &Examples) -> String {
         "Generated from the types gen reads profiles with (`src/profile.rs`), the defaults it applies \
          (`src/resolve/`) and examples from the shipped and example profiles; `gen schema` prints the \
          same as a JSON Schema. A default that differs by tier names each tier; **required** keys must \
-         be set once the profile and the bases it `extends` are merged.\n\n",
+         be set once the profile and the bases it `extends` are merged. \
+         `GEN_UPDATE_README=1 cargo test --test schema` regenerates this section.\n\n",
     );
     tier_table(&mut out);
     let places = places(&root);
