@@ -180,7 +180,8 @@ pub struct RawServiceSettings {
     pub depends_on: Option<Vec<String>>,
     /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
     pub metrics: Option<RawMetrics>,
-    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*` keys are refused.
+    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
+    /// keys are refused.
     pub labels: Option<BTreeMap<String, String>>,
     /// Extra annotations on every object of the service.
     pub annotations: Option<BTreeMap<String, String>>,
@@ -255,7 +256,8 @@ pub enum AntiAffinity {
 #[schemars(rename = "Service")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawService {
-    /// `web` (default), `worker`, `cronjob` or `job`.
+    /// What the service runs as: `web`, `worker`, `cronjob` or `job` (see the README's
+    /// workload kinds).
     #[serde(default)]
     pub kind: WorkloadKind,
     /// The container image: `registry/repository:tag`, `@sha256:<digest>` or both. Prod requires a
@@ -341,7 +343,8 @@ pub struct RawService {
     pub depends_on: Option<Vec<String>>,
     /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
     pub metrics: Option<RawMetrics>,
-    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*` keys are refused.
+    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
+    /// keys are refused.
     pub labels: Option<BTreeMap<String, String>>,
     /// Extra annotations on every object of the service.
     pub annotations: Option<BTreeMap<String, String>>,
@@ -416,7 +419,8 @@ pub struct RawExpose {
     /// Client CIDRs a LoadBalancer admits, and its NetworkPolicy lets in (anywhere without them).
     pub load_balancer_source_ranges: Option<Vec<String>>,
     /// `Cluster` or `Local` (LoadBalancer only; `Local`, the default there, keeps the client
-    /// address the NetworkPolicy filters on; with `Cluster` only the load balancer's ranges filter).
+    /// address the NetworkPolicy filters on; with `Cluster` only the load balancer's ranges
+    /// filter).
     pub external_traffic_policy: Option<TrafficPolicy>,
 }
 
