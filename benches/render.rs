@@ -122,7 +122,9 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("gen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-    let prod = std::fs::read_to_string(root.join("profiles/prod.yaml")).expect("profiles/prod.yaml is readable");
+    // The shipped prod profile as gen reads it, its base merged in.
+    let prod_path = Utf8PathBuf::from_path_buf(root.join("profiles/prod.yaml")).expect("a UTF-8 path");
+    let prod = gen_core::load::effective_text(&prod_path, &[]).unwrap_or_else(|(_, d)| panic!("prod loads: {d:?}"));
     for &services in &sizes {
         let name = format!("generated-{services}");
         let path = dir.join(format!("{name}.yaml"));
@@ -204,6 +206,7 @@ fn profile_file(name: &str, path: PathBuf) -> ProfileFile {
     ProfileFile {
         name: name.to_owned(),
         path: Utf8PathBuf::from_path_buf(path).expect("benchmark paths are UTF-8"),
+        overrides: Vec::new(),
     }
 }
 

@@ -28,6 +28,11 @@ pub struct GlobalArgs {
     /// Directory that holds the named profiles.
     #[arg(long, global = true, default_value = "profiles", value_name = "DIR")]
     pub profiles_dir: Utf8PathBuf,
+    /// Override one setting of every profile this run reads, typed and checked like the file:
+    /// `--set services.api.image=registry.example.com/api@sha256:...`. Repeatable; a later
+    /// flag wins.
+    #[arg(long = "set", global = true, value_name = "PATH=VALUE")]
+    pub overrides: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +62,17 @@ pub enum Command {
     },
     /// List every rule: code, kind, severity per tier, summary.
     Rules,
+    /// Print the effective profile (bases, overlay and --set merged), with where each value was set.
+    #[command(
+        long_about = "Print the effective profile: its bases, the profile itself and any --set overrides \
+            merged, as gen reads it, with each value's origin (`profiles/base.yaml:12`, `--set:1`, \
+            `tier default`), like `git config --show-origin`. Nothing is rendered or checked beyond parsing.",
+        after_help = "Examples:\n  gen resolve prod                the effective prod profile, with origins\n  \
+            gen resolve prod --format json  one record per value: path, value, origin\n  \
+            gen resolve prod --set services.api.replicas=5\n\n\
+            Exit codes: 0 printed, 2 usage or input error."
+    )]
+    Resolve(ResolveArgs),
     /// Show how a rendered directory differs from what a profile renders now.
     #[command(
         long_about = "Show how a rendered directory differs from what a profile renders now.\n\n\
@@ -139,6 +155,23 @@ pub enum Command {
         #[arg(short, long, value_name = "DIR")]
         output: Option<Utf8PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// A profile name (`prod`) or path.
+    pub profile: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: ResolveFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ResolveFormat {
+    /// The profile as YAML, each line followed by `# origin`.
+    Yaml,
+    /// A JSON list of `{path, value, origin}`, one per value.
+    Json,
 }
 
 #[derive(Debug, Args)]

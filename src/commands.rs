@@ -16,6 +16,7 @@ use crate::{drift, emit, exit, locate, output_dir};
 
 pub mod graph;
 pub mod init;
+pub mod resolve;
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
     let names: Vec<String> = args.profile.iter().cloned().collect();
@@ -287,7 +288,7 @@ fn build_each(profiles: &[ProfileFile]) -> Result<Vec<Output>, i32> {
 }
 
 pub fn diff(global: &GlobalArgs, args: &DiffArgs) -> i32 {
-    let profile = match locate::locate(&args.profile, &global.profiles_dir) {
+    let profile = match located(global, &args.profile) {
         Ok(profile) => profile,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
@@ -530,10 +531,7 @@ fn plural(n: usize) -> &'static str {
 /// The profiles a command works on: those named, or every profile in the profiles directory.
 fn selected_profiles(global: &GlobalArgs, names: &[String]) -> Result<Vec<ProfileFile>, Diagnostic> {
     if !names.is_empty() {
-        return names
-            .iter()
-            .map(|name| locate::locate(name, &global.profiles_dir))
-            .collect();
+        return names.iter().map(|name| located(global, name)).collect();
     }
     let dir = &global.profiles_dir;
     let profiles = locate::list(dir).map_err(|e| {
@@ -559,7 +557,22 @@ fn selected_profiles(global: &GlobalArgs, names: &[String]) -> Result<Vec<Profil
         )
         .with_hint("rename or remove one of them: a profile's name is its file name without the extension"));
     }
-    Ok(profiles)
+    Ok(profiles
+        .into_iter()
+        .map(|profile| ProfileFile {
+            overrides: global.overrides.clone(),
+            ..profile
+        })
+        .collect())
+}
+
+/// The profile a name or path stands for, with the run's `--set` overrides.
+pub(crate) fn located(global: &GlobalArgs, name: &str) -> Result<ProfileFile, Diagnostic> {
+    let profile = locate::locate(name, &global.profiles_dir)?;
+    Ok(ProfileFile {
+        overrides: global.overrides.clone(),
+        ..profile
+    })
 }
 
 /// Places a profile's files under `<profile>/` for `--all`.

@@ -51,6 +51,9 @@ pub struct Diagnostic {
     pub field: Option<String>,
     /// The service the finding is about, if any: waivers target services by name.
     pub service: Option<String>,
+    /// For a finding in a base file: the profile that extends it, where the value took effect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_by: Option<String>,
 }
 
 impl Diagnostic {
@@ -71,6 +74,7 @@ impl Diagnostic {
             object: None,
             field: None,
             service: None,
+            inherited_by: None,
         }
     }
 
@@ -83,8 +87,11 @@ impl Diagnostic {
     /// setting that came from a default points at the service that inherited it).
     pub fn at(mut self, source: &SourceFile, yaml_path: &str) -> Self {
         let origin = source.origin_path(yaml_path);
-        self.file = Some(source.display_path.clone());
-        self.position = source.exact_position(&origin);
+        let located = source.exact_location(&origin);
+        let file = located.map_or(0, |l| l.file);
+        self.file = Some(source.file_name(file).to_owned());
+        self.position = located.map(|l| l.position);
+        self.inherited_by = source.is_base(file).then(|| source.display_path.clone());
         self.yaml_path = Some(origin).filter(|p| !p.is_empty());
         self
     }
@@ -120,8 +127,8 @@ impl Diagnostic {
             let field = self.field.as_ref().map(|f| format!(" at `{f}`")).unwrap_or_default();
             let _ = writeln!(out, "  = object: {object}{field}");
         }
-        if let (Some(source), Some(position)) = (source, self.position)
-            && let Some(line) = source.line(position.line)
+        if let (Some(source), Some(position), Some(file)) = (source, self.position, &self.file)
+            && let Some(line) = source.line_in(file, position.line)
         {
             // A hostile line (25,000 `- `) is shown around the column, not whole.
             let (text, position) = excerpt(line, position);
@@ -137,6 +144,9 @@ impl Diagnostic {
             let _ = writeln!(out, "{gutter} |");
             let _ = writeln!(out, "{number} | {text}");
             let _ = writeln!(out, "{gutter} | {caret_pad}{underline}");
+        }
+        if let (Some(overlay), Some(file)) = (&self.inherited_by, &self.file) {
+            let _ = writeln!(out, "  = note: set in {file}, which {overlay} extends");
         }
         if let Some(hint) = &self.hint {
             let _ = writeln!(out, "  = help: {hint}");

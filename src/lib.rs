@@ -60,6 +60,7 @@ where
         cli::Command::Lint(args) => commands::lint(&cli.global, &args),
         cli::Command::Explain { code } => commands::explain(&code),
         cli::Command::Rules => commands::rules(),
+        cli::Command::Resolve(args) => commands::resolve::resolve(&cli.global, &args),
         cli::Command::Diff(args) => commands::diff(&cli.global, &args),
         cli::Command::Check(args) => commands::check(&cli.global, &args),
         cli::Command::Graph(args) => commands::graph::graph(&cli.global, &args),

@@ -1,13 +1,16 @@
 //! Stage 1: read a profile file into the strict raw types, remembering where every key is.
 
 use camino::Utf8Path;
-use marked_yaml::{LoadError, LoaderOptions};
+use marked_yaml::{LoadError, LoaderOptions, Node};
 
 use crate::diagnostics::{Diagnostic, Position, did_you_mean};
 use crate::profile::RawProfile;
 use crate::source::SourceFile;
 
+mod compose;
 pub mod limits;
+pub mod merged_text;
+pub mod overrides;
 mod text;
 
 pub struct Loaded {
@@ -16,50 +19,147 @@ pub struct Loaded {
 }
 
 /// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
-/// here: serde reports one per run, with its position and a hint.
-pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Vec<Diagnostic>)> {
-    let mut source = text::read(path, display_path)?;
-    // Before any parser runs: refuse what YAML readers disagree on, and what is too large or too
-    // deep to parse and walk safely (marked-yaml and the position index recurse without a
-    // bound). Not in parallel with serde, which would hold a whole refused file in memory.
-    if let Some(refused) = text::check_characters(&source)
-        .or_else(|| limits::check(&source))
-        .or_else(|| empty(&source))
-    {
-        return Err((Some(source), vec![refused]));
-    }
-    let options = LoaderOptions::default()
-        .error_on_duplicate_keys(true)
-        .toplevel_mapping();
+/// here: serde reports one per run, with its position and a hint. A profile that `extends:`
+/// another is merged with its bases first (see [`compose`]).
+pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, Failed> {
+    load_with(path, display_path, &[])
+}
+
+/// [`load`], with `--set PATH=VALUE` overrides applied over the profile and its bases.
+pub fn load_with(path: &Utf8Path, display_path: &str, overrides: &[String]) -> Result<Loaded, Failed> {
+    let mut source = read_checked(path, display_path)?;
     // The two parses (positions, and the strict types) are independent: run them side by side.
     // The syntax check still decides first, exactly as if they ran one after the other.
-    let mut text = source.text.clone();
+    let text = source.text.clone();
     let (tree, first_try) = std::thread::scope(|scope| {
         let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
-        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, options);
-        if let Ok(tree) = &tree {
-            source.index(tree);
-        }
+        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, loader_options());
         (tree, typed.join().expect("the profile parser panicked"))
     });
-    if let Err(error) = tree {
-        let diagnostic = syntax_diagnostic(&source, &error);
-        return Err((Some(source), vec![diagnostic]));
+    let tree = match tree {
+        Ok(tree) => tree,
+        Err(error) => {
+            let diagnostic = syntax_diagnostic(&source, &error);
+            return Err((Some(source), vec![diagnostic]));
+        }
+    };
+    if compose::extends_of(&tree).is_none() && overrides.is_empty() {
+        source.index(&tree);
+        return match typed(&source, text, Some(first_try)) {
+            Ok(profile) => Ok(Loaded { source, profile }),
+            Err(found) => Err((Some(source), found)),
+        };
     }
+    let merged = layered(&mut source, tree, overrides)?;
+    source.index(&merged);
+    let written = merged_text::write(&merged);
+    // serde reads the merged text; its findings are moved back to the file that set the value.
+    let mut on_merged = SourceFile::new(source.path.clone(), source.display_path.clone(), written.text.clone());
+    if let Ok(tree) = marked_yaml::parse_yaml_with_options(0, &written.text, loader_options()) {
+        on_merged.index(&tree);
+    }
+    match typed(&on_merged, written.text.clone(), None) {
+        Ok(profile) => Ok(Loaded { source, profile }),
+        Err(mut found) => {
+            for diagnostic in &mut found {
+                relocate(diagnostic, &written, &source);
+            }
+            Err((Some(source), found))
+        }
+    }
+}
+
+/// What went wrong, with the source when there is text to show.
+pub type Failed = (Option<SourceFile>, Vec<Diagnostic>);
+
+/// The effective profile: the merged tree of the profile, its bases and the overrides, before
+/// typing, with the source that knows where each value came from.
+pub fn effective(path: &Utf8Path, display_path: &str, overrides: &[String]) -> Result<(SourceFile, Node), Failed> {
+    let mut source = read_checked(path, display_path)?;
+    let tree = match marked_yaml::parse_yaml_with_options(0, &source.text, loader_options()) {
+        Ok(tree) => tree,
+        Err(error) => {
+            let diagnostic = syntax_diagnostic(&source, &error);
+            return Err((Some(source), vec![diagnostic]));
+        }
+    };
+    let merged = layered(&mut source, tree, overrides)?;
+    source.index(&merged);
+    Ok((source, merged))
+}
+
+/// The merged text of a profile with its bases and overrides: what serde reads.
+pub fn effective_text(path: &Utf8Path, overrides: &[String]) -> Result<String, Failed> {
+    let (_, tree) = effective(path, path.as_str(), overrides)?;
+    Ok(merged_text::write(&tree).text)
+}
+
+fn read_checked(path: &Utf8Path, display_path: &str) -> Result<SourceFile, Failed> {
+    let source = text::read(path, display_path)?;
+    match refuse_text(&source) {
+        Some(refused) => Err((Some(source), vec![refused])),
+        None => Ok(source),
+    }
+}
+
+/// The profile's tree with its bases under it and the overrides over it.
+fn layered(source: &mut SourceFile, tree: Node, overrides: &[String]) -> Result<Node, Failed> {
+    let mut merged = compose::compose(source, tree)?;
+    if !overrides.is_empty() {
+        let id = source.add_base(overrides::FILE_NAME.to_owned(), overrides::text(overrides));
+        let layer = overrides::tree(overrides, id).map_err(|found| (Some(source.clone()), found))?;
+        compose::merge(&mut merged, layer, "");
+    }
+    Ok(merged)
+}
+
+/// Moves a finding about the merged text to the file and line that set the value.
+fn relocate(diagnostic: &mut Diagnostic, written: &merged_text::MergedText, source: &SourceFile) {
+    let origin = diagnostic.position.and_then(|p| written.origin(p));
+    let file = origin.map_or(0, |o| o.file);
+    diagnostic.file = Some(source.file_name(file).to_owned());
+    diagnostic.position = origin.map(|o| o.position);
+    diagnostic.inherited_by = source.is_base(file).then(|| source.display_path.clone());
+}
+
+fn loader_options() -> LoaderOptions {
+    // Coercion off: a scalar remembers whether it was plain, which the merged text needs to
+    // keep a quoted `"30"` a string.
+    LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .prevent_coercion(true)
+        .toplevel_mapping()
+}
+
+/// Before any parser runs: refuse what YAML readers disagree on, and what is too large or too
+/// deep to parse and walk safely (marked-yaml and the position index recurse without a bound).
+/// Not in parallel with serde, which would hold a whole refused file in memory.
+fn refuse_text(source: &SourceFile) -> Option<Diagnostic> {
+    text::check_characters(source)
+        .or_else(|| limits::check(source))
+        .or_else(|| empty(source))
+}
+
+/// The strict types from `text`, or every unknown key and the first other error.
+fn typed(
+    source: &SourceFile,
+    mut text: String,
+    first_try: Option<Result<RawProfile, serde_yaml::Error>>,
+) -> Result<RawProfile, Vec<Diagnostic>> {
     // serde stops at the first error. An unknown key is the commonest one and harmless to
     // skip, so blank it out (keeping line numbers) and go on, to report every unknown key at once.
     let mut found = Vec::new();
-    let mut first_try = Some(first_try);
+    let mut first_try = first_try;
     for _ in 0..MAX_UNKNOWN_KEYS {
         let parsed = match first_try.take() {
             Some(parsed) => parsed,
             None => serde_yaml::from_str::<RawProfile>(&text),
         };
         match parsed {
-            Ok(profile) if found.is_empty() => return Ok(Loaded { source, profile }),
+            Ok(profile) if found.is_empty() => return Ok(profile),
             Ok(_) => break,
             Err(error) => {
-                let diagnostic = serde_diagnostic(&source, &error);
+                let diagnostic = serde_diagnostic(source, &error);
                 let skipped = diagnostic.code == "unknown-field"
                     && diagnostic.position.is_some_and(|p| blank_block_key(&mut text, p));
                 found.push(diagnostic);
@@ -70,7 +170,7 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<Sourc
         }
     }
     drop_missing_keys_that_are_misspelt(&mut found);
-    Err((Some(source), found))
+    Err(found)
 }
 
 const MAX_UNKNOWN_KEYS: usize = 50;

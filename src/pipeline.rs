@@ -93,7 +93,7 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
 
 /// Load, resolve, render and check: everything but the policy rules.
 pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failure> {
-    let loaded = load::load(&profile.path, profile.path.as_str())
+    let loaded = load::load_with(&profile.path, profile.path.as_str(), &profile.overrides)
         .map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
     let waivers = loaded
         .profile

@@ -3,6 +3,9 @@
 //! serde reports only the first structural error, with a line. Later stages work on typed values
 //! and have lost positions, so the loader records the start of every key and sequence item here
 //! and every later finding can point back at the line the user wrote.
+//!
+//! A profile that `extends:` others is one source made of several files (layers): every
+//! recorded position also says which file the value came from.
 
 use std::collections::HashMap;
 
@@ -11,13 +14,30 @@ use marked_yaml::{Node, Span};
 
 use crate::diagnostics::Position;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as the user should see it in messages.
     pub display_path: String,
     pub path: Utf8PathBuf,
     pub text: String,
-    positions: HashMap<String, Position>,
+    /// The files this profile extends, nearest first: layer `n` is file id `n + 1` (the
+    /// profile itself is id 0). Empty for a profile that extends nothing.
+    bases: Vec<Layer>,
+    positions: HashMap<String, Located>,
+}
+
+/// A base file of a composed profile.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub display_path: String,
+    pub text: String,
+}
+
+/// A position in one of the files a profile is made of (0: the profile itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    pub file: usize,
+    pub position: Position,
 }
 
 impl SourceFile {
@@ -26,8 +46,45 @@ impl SourceFile {
             display_path,
             path,
             text,
+            bases: Vec::new(),
             positions: HashMap::new(),
         }
+    }
+
+    /// Adds a base file; its id (for parsing it, so that its markers say where they are) is
+    /// returned.
+    pub fn add_base(&mut self, display_path: String, text: String) -> usize {
+        self.bases.push(Layer { display_path, text });
+        self.bases.len()
+    }
+
+    pub fn bases(&self) -> &[Layer] {
+        &self.bases
+    }
+
+    /// Whether file `id` is a base of the profile (rather than the profile itself, or the
+    /// command line's `--set` layer).
+    pub fn is_base(&self, id: usize) -> bool {
+        id != 0 && self.file_name(id) != crate::load::overrides::FILE_NAME
+    }
+
+    /// The display path of file `id`.
+    pub fn file_name(&self, id: usize) -> &str {
+        match id.checked_sub(1) {
+            None => &self.display_path,
+            Some(base) => self.bases.get(base).map_or(&self.display_path, |l| &l.display_path),
+        }
+    }
+
+    /// The text of the file shown as `display_path`.
+    fn text_of(&self, display_path: &str) -> Option<&str> {
+        if display_path == self.display_path {
+            return Some(&self.text);
+        }
+        self.bases
+            .iter()
+            .find(|l| l.display_path == display_path)
+            .map(|l| l.text.as_str())
     }
 
     /// Records the position of every key (`a.b.c`) and sequence item (`a.b[2]`) in the tree.
@@ -39,7 +96,7 @@ impl SourceFile {
 
     /// The position of a YAML path, or of its nearest recorded ancestor.
     pub fn position_of(&self, yaml_path: &str) -> Option<Position> {
-        self.positions.get(self.nearest_path(yaml_path)).copied()
+        self.positions.get(self.nearest_path(yaml_path)).map(|l| l.position)
     }
 
     /// Where the user wrote the setting at `yaml_path`. A service setting the service does not
@@ -86,11 +143,21 @@ impl SourceFile {
 
     /// The position of exactly this YAML path, if the file has it.
     pub fn exact_position(&self, yaml_path: &str) -> Option<Position> {
+        self.positions.get(yaml_path).map(|l| l.position)
+    }
+
+    /// The file and position of exactly this YAML path, if the profile has it.
+    pub fn exact_location(&self, yaml_path: &str) -> Option<Located> {
         self.positions.get(yaml_path).copied()
     }
 
     pub fn line(&self, number: usize) -> Option<&str> {
         self.text.lines().nth(number.checked_sub(1)?)
+    }
+
+    /// Line `number` of the profile's file shown as `display_path` (itself or a base).
+    pub fn line_in(&self, display_path: &str, number: usize) -> Option<&str> {
+        self.text_of(display_path)?.lines().nth(number.checked_sub(1)?)
     }
 }
 
@@ -102,14 +169,17 @@ fn parent_path(path: &str) -> Option<&str> {
     Some(&path[..cut])
 }
 
-fn start_of(span: &Span) -> Option<Position> {
-    span.start().map(|m| Position {
-        line: m.line(),
-        column: m.column(),
+fn start_of(span: &Span) -> Option<Located> {
+    span.start().map(|m| Located {
+        file: m.source(),
+        position: Position {
+            line: m.line(),
+            column: m.column(),
+        },
     })
 }
 
-fn record(node: &Node, path: String, positions: &mut HashMap<String, Position>) {
+fn record(node: &Node, path: String, positions: &mut HashMap<String, Located>) {
     match node {
         Node::Mapping(mapping) => {
             for (key, value) in mapping.iter() {

@@ -89,6 +89,7 @@ fn missing_profile_path_is_a_usage_error() {
 fn unknown_key_names_file_line_and_key_and_writes_nothing() {
     let temp = tempfile::tempdir().unwrap();
     let profile = temp.path().join("typo.yaml");
+    copy_base(temp.path());
     let text = fs::read_to_string(repo_root().join("profiles/prod.yaml")).unwrap();
     let line = text.lines().position(|l| l == "    replicas: 3").unwrap() + 1;
     fs::write(&profile, text.replacen("    replicas: 3", "    replicsa: 3", 1)).unwrap();
@@ -105,14 +106,15 @@ fn unknown_key_names_file_line_and_key_and_writes_nothing() {
     assert!(!out_dir.exists(), "nothing was written");
     assert_eq!(
         fs::read_dir(temp.path()).unwrap().count(),
-        1,
-        "no staging directory either"
+        2,
+        "no staging directory either: the profile and its base only"
     );
 }
 
 #[test]
 fn every_resolve_error_is_reported_at_once() {
     let temp = tempfile::tempdir().unwrap();
+    copy_base(temp.path());
     let text = fs::read_to_string(repo_root().join("profiles/prod.yaml"))
         .unwrap()
         .replace("namespace: platform-v2-stable", "namespace: Platform")
@@ -181,6 +183,7 @@ fn usage_errors_exit_2_and_help_exits_0() {
 #[test]
 fn every_unknown_key_is_reported_in_one_run() {
     let temp = tempfile::tempdir().unwrap();
+    copy_base(temp.path());
     let text = fs::read_to_string(repo_root().join("profiles/prod.yaml"))
         .unwrap()
         .replace("    replicas: 3", "    replicsa: 3")

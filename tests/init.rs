@@ -137,7 +137,6 @@ fn render_lint_check(dir: &Path) {
 }
 
 #[test]
-#[ignore = "needs extends (issue 9)"]
 fn init_output_renders_lints_clean_and_passes_check() {
     let temp = project();
     let dir = temp.path().join("app");
@@ -151,50 +150,4 @@ fn init_output_renders_lints_clean_and_passes_check() {
         .collect();
     rendered.sort();
     assert_eq!(rendered, ["dev", "prod"]);
-}
-
-/// Until `extends` is implemented, the overlays merged by hand (mappings key by key, `null`
-/// removes, anything else replaces) stand in for them, so the scaffold's settings are held to
-/// render, lint and check clean today. Remove once the test above runs.
-#[test]
-fn the_scaffold_merged_by_hand_renders_lints_clean_and_passes_check() {
-    fn merge(base: serde_yaml::Value, overlay: serde_yaml::Value) -> serde_yaml::Value {
-        match (base, overlay) {
-            (serde_yaml::Value::Mapping(mut base), serde_yaml::Value::Mapping(overlay)) => {
-                for (key, value) in overlay {
-                    if value.is_null() {
-                        base.remove(&key);
-                    } else {
-                        let merged = match base.remove(&key) {
-                            Some(old) => merge(old, value),
-                            None => value,
-                        };
-                        base.insert(key, merged);
-                    }
-                }
-                serde_yaml::Value::Mapping(base)
-            }
-            (_, overlay) => overlay,
-        }
-    }
-    let temp = project();
-    let scaffold = temp.path().join("scaffold");
-    assert_eq!(init(&scaffold, &[]).status.code(), Some(0));
-    let dir = temp.path().join("merged");
-    std::fs::create_dir_all(dir.join("profiles")).unwrap();
-    let read = |name: &str| -> serde_yaml::Value {
-        serde_yaml::from_str(&std::fs::read_to_string(scaffold.join("profiles").join(name)).unwrap()).unwrap()
-    };
-    for overlay in ["dev.yaml", "prod.yaml"] {
-        let mut overlay_value = read(overlay);
-        let extends = overlay_value.as_mapping_mut().unwrap().remove("extends");
-        assert_eq!(extends, Some(serde_yaml::Value::from("base.yaml")));
-        let merged = merge(read("base.yaml"), overlay_value);
-        std::fs::write(
-            dir.join("profiles").join(overlay),
-            serde_yaml::to_string(&merged).unwrap(),
-        )
-        .unwrap();
-    }
-    render_lint_check(&dir);
 }

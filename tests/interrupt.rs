@@ -66,7 +66,7 @@ fn uniform(seed: &mut u64, max: Duration) -> Duration {
 fn killing_render_mid_write_leaves_the_old_or_the_new_output_never_a_mix() {
     let temp = tempfile::Builder::new().prefix("gen-kill-").tempdir().unwrap();
     let root = temp.path();
-    let prod = std::fs::read_to_string(repo_root().join("profiles/prod.yaml")).unwrap();
+    let prod = effective_prod();
     for (variant, number) in [("a", 1), ("b", 2)] {
         std::fs::create_dir_all(root.join(variant)).unwrap();
         std::fs::write(

@@ -7,6 +7,7 @@ use std::fs;
 
 fn profile_with(edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
     let temp = tempfile::tempdir().unwrap();
+    copy_base(temp.path());
     let text = edit(fs::read_to_string(repo_root().join("profiles/prod.yaml")).unwrap());
     let path = temp.path().join("prod.yaml");
     fs::write(&path, text).unwrap();
@@ -109,7 +110,7 @@ fn a_waiver_accepts_exactly_its_finding() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    let (_temp, path) = profile_with(|t| t.replace("serviceDefaults:\n", "serviceDefaults:\n  runAsUser: 1000\n"));
+    let (_temp, path) = profile_with(|t| t + "serviceDefaults:\n  runAsUser: 1000\n");
     let output = gen_cmd(&["lint", &path]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(stdout(&output).contains("warning[run-as-low-uid]"));

@@ -34,8 +34,9 @@ const CORPUS: &str = "tests/bad-profiles";
 /// Schema codes no profile text can produce: they are about the file system or about gen itself.
 /// `invalid-profile` is the catch-all for serde messages gen does not classify more precisely;
 /// no known profile reaches it (two YAML documents in one file, once its only way in, is now
-/// reported as `invalid-yaml` at the second `---`).
-const SCHEMA_CODES_NOT_FROM_A_PROFILE: [&str; 5] = [
+/// reported as `invalid-yaml` at the second `---`). `invalid-set` is about `--set` flags.
+const SCHEMA_CODES_NOT_FROM_A_PROFILE: [&str; 6] = [
+    "invalid-set",
     "profile-not-found",
     "unreadable-profile",
     "output-directory",

@@ -18,7 +18,11 @@ fn survives(text: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let path = Utf8PathBuf::from_path_buf(dir.path().join("p.yaml")).unwrap();
     std::fs::write(&path, text).unwrap();
-    let profile = ProfileFile { name: "p".into(), path };
+    let profile = ProfileFile {
+        name: "p".into(),
+        path,
+        overrides: Vec::new(),
+    };
     let renderer = Renderer::new();
     let outcome = catch_unwind(AssertUnwindSafe(|| match pipeline::run(&profile, &renderer) {
         Ok(output) => {

@@ -108,7 +108,7 @@ fn network(services: usize) -> impl Strategy<Value = Network> {
 
 /// The generated prod-shaped profile with its `network:` section and `dependsOn` replaced.
 fn profile(services: usize, variant: u64, network: &Network) -> String {
-    let prod = std::fs::read_to_string(common::repo_root().join("profiles/prod.yaml")).unwrap();
+    let prod = common::effective_prod();
     let mut text = prod_shaped_profile(&prod, services, variant);
     let start = text.find("\nnetwork:\n").unwrap() + 1;
     let end = text.find("\ningress:\n").unwrap() + 1;
@@ -156,6 +156,7 @@ fn allowed_and_intended(text: &str) -> (BTreeSet<EdgeKey>, BTreeSet<EdgeKey>) {
     let profile = ProfileFile {
         name: "generated".into(),
         path,
+        overrides: Vec::new(),
     };
     let built = match pipeline::build(&profile, &Renderer::new()) {
         Ok(built) => built,
@@ -186,7 +187,7 @@ proptest! {
 
 #[test]
 fn the_shipped_shape_at_size_forty() {
-    let prod = std::fs::read_to_string(common::repo_root().join("profiles/prod.yaml")).unwrap();
+    let prod = common::effective_prod();
     let (allowed, intended) = allowed_and_intended(&prod_shaped_profile(&prod, 40, 0));
     assert_eq!(allowed, intended);
     // 40 services: 2 ingress peers each, 6 dependencies + DNS on two protocols each.

@@ -10,7 +10,7 @@ use crate::cli::{GlobalArgs, GraphArgs, GraphFormat};
 use crate::diagnostics::Diagnostic;
 use crate::reach::{Cluster, Graph, format};
 use crate::render::Renderer;
-use crate::{locate, output_dir, pipeline, report};
+use crate::{output_dir, pipeline, report};
 
 pub fn graph(global: &GlobalArgs, args: &GraphArgs) -> i32 {
     let cluster = match cluster(global, &args.target) {
@@ -59,7 +59,7 @@ fn cluster(global: &GlobalArgs, target: &str) -> Result<Cluster, i32> {
             .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok());
         return with_workloads(Cluster::from_yaml(texts), &format!("`{target}`"));
     }
-    let profile = locate::locate(target, &global.profiles_dir).map_err(|d| report_input_error(&d))?;
+    let profile = super::located(global, target).map_err(|d| report_input_error(&d))?;
     let built = pipeline::build(&profile, &Renderer::new()).map_err(report_failure)?;
     Ok(Cluster::from_objects(&built.objects))
 }

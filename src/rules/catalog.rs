@@ -106,6 +106,16 @@ pub const RULES: &[Rule] = &[
         "Check the file's permissions and that it is UTF-8 text.",
     ),
     schema(
+        "invalid-extends",
+        "`extends:` does not name a usable base: it is not a file name, the chain is too deep, or the profiles extend each other in a cycle.",
+        "Write the base's path relative to the profile (`extends: base.yaml`). A base may extend another base, up to 8 files deep, but never a profile built on it. The README's \"Base and overlays\" section gives the merge rules.",
+    ),
+    schema(
+        "invalid-set",
+        "A `--set PATH=VALUE` override is malformed: no `=`, an empty path segment, or a value that is not YAML.",
+        "Name the setting by its path from the top of the profile, with dots: `--set services.auth-service.image=registry.example.com/x@sha256:...`. The value is read as YAML, typed and checked exactly like the file: quote it (for the shell, and with YAML quotes inside) to make `1.10` a string.",
+    ),
+    schema(
         "invalid-yaml",
         "The profile is not valid YAML, or uses YAML features profiles do not allow.",
         "Fix the syntax at the position shown. Anchors, aliases and tags are not supported: put shared settings under `serviceDefaults`.",

@@ -14,6 +14,7 @@ fn fixture() -> ProfileFile {
     ProfileFile {
         name: "every-kind".into(),
         path: camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every-kind.yaml"),
+        overrides: Vec::new(),
     }
 }
 

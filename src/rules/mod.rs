@@ -214,6 +214,7 @@ pub mod testing {
         let profile = ProfileFile {
             name: name.to_owned(),
             path,
+            overrides: Vec::new(),
         };
         let Ok(built) = pipeline::build(&profile, &Renderer::new()) else {
             panic!("the {name} profile builds")

@@ -211,7 +211,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.yaml")).unwrap();
         std::fs::write(&path, text).unwrap();
-        let profile = crate::locate::ProfileFile { name: "t".into(), path };
+        let profile = crate::locate::ProfileFile {
+            name: "t".into(),
+            path,
+            overrides: Vec::new(),
+        };
         let Ok(built) = crate::pipeline::build(&profile, &crate::render::Renderer::new()) else {
             panic!("the profile builds")
         };

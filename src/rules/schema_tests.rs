@@ -18,8 +18,10 @@ use crate::rules::catalog::{self, RULES, RuleKind};
 /// output directory gen may not overwrite, a template that renders an invalid object).
 /// `invalid-profile` is the catch-all for serde messages gen does not classify more precisely;
 /// no known profile reaches it (huge integers, null or list tiers and the like all come out as
-/// `invalid-type` or `invalid-value`).
-const NOT_FROM_PROFILE_TEXT: [&str; 5] = [
+/// `invalid-type` or `invalid-value`). `invalid-set` is about `--set` flags, not profile text:
+/// `load::overrides` tests it.
+const NOT_FROM_PROFILE_TEXT: [&str; 6] = [
+    "invalid-set",
     "profile-not-found",
     "unreadable-profile",
     "output-directory",
@@ -29,8 +31,8 @@ const NOT_FROM_PROFILE_TEXT: [&str; 5] = [
 
 struct Case {
     code: &'static str,
-    /// The profile to edit: a shipped one (`dev`, `prod`, `quarantine`) or an example
-    /// (`examples/chat4all/prod`).
+    /// The profile to edit: a shipped one (`dev`, `prod`, `quarantine`, or their `base`) or
+    /// an example (`examples/chat4all/prod`).
     profile: &'static str,
     /// The edit: the first occurrence of `from` becomes `to`.
     from: &'static str,
@@ -66,7 +68,9 @@ const CASES: &[Case] = &[
     case("duplicate-key", "prod", "    replicas: 3\n", "    replicas: 3\n    replicas: 4\n"),
     case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
     // TLS without the issuer that signs the certificate.
-    case("missing-field", "prod", "  tls:\n    clusterIssuer: letsencrypt-prod\n", "  tls: {}\n"),
+    case("invalid-extends", "prod", "extends: base.yaml", "extends: prod.yaml"),
+    case("invalid-extends", "dev", "extends: base.yaml", "extends: [base.yaml, other.yaml]"),
+    case("missing-field", "base", "  tls:\n    clusterIssuer: letsencrypt-prod\n", "  tls: {}\n"),
     case("invalid-type", "prod", "replicas: 3", "replicas: \"3\""),
     case("invalid-value", "prod", "egressMode: restricted", "egressMode: strict"),
     case("invalid-name", "prod", "namespace: platform-v2-stable", "namespace: platform_v2_stable"),
@@ -78,7 +82,7 @@ const CASES: &[Case] = &[
          "port: 8181}\n    - {name: opa, namespace: platform-infrastructure, port: 9191}\n"),
     case("unknown-port", "prod", "ports: [metrics]", "ports: [prometheus]"),
     case("invalid-port", "prod", "port: 9000}", "port: 90000}"),
-    case("duplicate-port", "prod", "    metrics: 9090\n", "    metrics: 9090\n    extra: {grpc: 9090}\n"),
+    case("duplicate-port", "base", "    metrics: 9090\n", "    metrics: 9090\n    extra: {grpc: 9090}\n"),
     case("invalid-replicas", "prod", "replicas: 3", "replicas: 0"),
     case("invalid-image", "prod", "coderev/auth-service:", "coderev/Auth-Service:"),
     // A new service that forgot its resources.
@@ -87,8 +91,8 @@ const CASES: &[Case] = &[
          "  analysis-service:\n")),
     case("invalid-quantity", "prod", "request: 512Mi", "request: 512MB"),
     case("request-above-limit", "prod", "request: 250m", "request: 2500m"),
-    case("invalid-probe", "prod", "path: /api/v1/health/live", "path: api/v1/health/live"),
-    case("invalid-shutdown", "prod", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 10"),
+    case("invalid-probe", "base", "path: /api/v1/health/live", "path: api/v1/health/live"),
+    case("invalid-shutdown", "base", "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 10"),
     case("invalid-env-name", "prod", "    replicas: 3\n", "    replicas: 3\n    env: {LOG-LEVEL: info}\n"),
     case("invalid-autoscaling", "prod", "maxReplicas: 20", "maxReplicas: 2"),
     case("invalid-disruption-budget", "prod", "{minAvailable: 2}", "{minAvailable: 2, maxUnavailable: 1}"),
@@ -207,30 +211,54 @@ const FIELD_CASES: &[Case] = &[
          "      externalTrafficPolicy: Local\n      loadBalancerSourceRanges: [10.0.0.0/8, 10.0.0.0/8]\n"),
 ];
 
-/// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, as (code, line).
+/// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, beside copies of the
+/// other profiles of its directory (its bases), as (code, line). An edit of `base` (the shipped
+/// profiles' shared base) is linted through `prod`, which extends it; only findings in the
+/// edited file count.
 fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
     let dir = tempfile::tempdir().unwrap();
-    let profile = profile.rsplit('/').next().unwrap_or(profile);
-    let path = camino::Utf8PathBuf::try_from(dir.path().join(format!("{profile}.yaml"))).unwrap();
-    std::fs::write(&path, text).unwrap();
+    let original = camino::Utf8PathBuf::from(source_path(profile));
+    for entry in original.parent().unwrap().read_dir_utf8().unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().extension() == Some("yaml") {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    let edited = original.file_name().unwrap().to_owned();
+    std::fs::write(dir.path().join(&edited), text).unwrap();
+    let run = if profile == "base" {
+        "prod"
+    } else {
+        original.file_stem().unwrap()
+    };
+    let path = camino::Utf8PathBuf::try_from(dir.path().join(format!("{run}.yaml"))).unwrap();
     let file = ProfileFile {
-        name: profile.to_owned(),
+        name: run.to_owned(),
         path,
+        overrides: Vec::new(),
     };
     let found: Vec<Diagnostic> = match pipeline::run(&file, &Renderer::new()) {
         Ok(output) => output.report.findings,
         Err(Failure::Profile(report)) => report.findings,
         Err(Failure::Template(defect)) => panic!("{profile}: template defect {defect:?}"),
     };
-    found.iter().map(|d| (d.code, d.position.map(|p| p.line))).collect()
+    found
+        .iter()
+        .filter(|d| d.file.as_deref().is_none_or(|f| f.ends_with(&edited)))
+        .map(|d| (d.code, d.position.map(|p| p.line)))
+        .collect()
 }
 
-fn shipped(profile: &str) -> String {
-    let path = if profile.contains('/') {
+fn source_path(profile: &str) -> String {
+    if profile.contains('/') {
         format!("{}/{profile}.yaml", env!("CARGO_MANIFEST_DIR"))
     } else {
         format!("{}/profiles/{profile}.yaml", env!("CARGO_MANIFEST_DIR"))
-    };
+    }
+}
+
+fn shipped(profile: &str) -> String {
+    let path = source_path(profile);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

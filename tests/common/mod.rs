@@ -121,11 +121,23 @@ pub fn workspace() -> tempfile::TempDir {
     let temp = tempfile::Builder::new().prefix("gen-workspace-").tempdir().unwrap();
     let profiles = temp.path().join("profiles");
     std::fs::create_dir_all(&profiles).unwrap();
-    for profile in PROFILES {
+    for profile in PROFILES.iter().chain(&["base"]) {
         let name = format!("{profile}.yaml");
         std::fs::copy(repo_root().join("profiles").join(&name), profiles.join(&name)).unwrap();
     }
     temp
+}
+
+/// Copies the shipped profiles' base into `dir`, so that a copy of a shipped profile written
+/// there finds what it `extends`.
+pub fn copy_base(dir: &Path) {
+    std::fs::copy(repo_root().join("profiles/base.yaml"), dir.join("base.yaml")).unwrap();
+}
+
+/// The shipped prod profile as one file: its base merged in, as `gen` reads it.
+pub fn effective_prod() -> String {
+    let path = camino::Utf8PathBuf::try_from(repo_root().join("profiles/prod.yaml")).unwrap();
+    gen_core::load::effective_text(&path, &[]).unwrap_or_else(|(_, d)| panic!("prod loads: {d:?}"))
 }
 
 /// Replaces `from` by `to` in a file, which must contain it.
