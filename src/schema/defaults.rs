@@ -7,7 +7,7 @@ use crate::profile::{Tier, WorkloadKind};
 use crate::resolve::defaults::*;
 
 /// What a key takes when the profile leaves it out.
-pub enum Default {
+pub enum KeyDefault {
     /// One value whatever the tier; also the JSON Schema's `default`.
     Value(Value),
     /// Depends on something other than the tier (the probe, the direction), in words.
@@ -16,13 +16,13 @@ pub enum Default {
     Tier(PickTier),
 }
 
-impl Default {
+impl KeyDefault {
     /// The default as the README's reference table prints it.
     pub fn markdown(&self) -> String {
         match self {
-            Default::Value(value) => format!("`{}`", super::reference::flow(value)),
-            Default::Text(text) => text.clone(),
-            Default::Tier(pick) => Tier::ALL
+            KeyDefault::Value(value) => format!("`{}`", super::reference::flow(value)),
+            KeyDefault::Text(text) => text.clone(),
+            KeyDefault::Tier(pick) => Tier::ALL
                 .iter()
                 .map(|&tier| {
                     format!(
@@ -47,9 +47,9 @@ pub const TIER_SETTINGS: [(&str, &str, &str, PickTier); 2] = [
 ];
 
 /// Every default, by definition (as `$defs` names it) and key.
-pub fn table() -> Vec<(&'static str, &'static str, Default)> {
+pub fn table() -> Vec<(&'static str, &'static str, KeyDefault)> {
     let per_probe = |pick: fn((i64, i64)) -> i64| {
-        Default::Text(format!(
+        KeyDefault::Text(format!(
             "`{}` (startup), `{}` (liveness), `{}` (readiness)",
             pick(STARTUP_TIMING),
             pick(LIVENESS_TIMING),
@@ -61,35 +61,35 @@ pub fn table() -> Vec<(&'static str, &'static str, Default)> {
         if window > 0 {
             text.push_str(&format!(", stabilizationWindowSeconds: {window}"));
         }
-        Default::Text(format!("`{{{text}}}`"))
+        KeyDefault::Text(format!("`{{{text}}}`"))
     };
     let mut table = vec![
-        ("Service", "kind", Default::Value(json!(WorkloadKind::default()))),
+        ("Service", "kind", KeyDefault::Value(json!(WorkloadKind::default()))),
         (
             "Ports",
             "http",
-            Default::Text(format!("`{DEFAULT_HTTP_PORT}` for web services")),
+            KeyDefault::Text(format!("`{DEFAULT_HTTP_PORT}` for web services")),
         ),
         (
             "Shutdown",
             "preStopSleepSeconds",
-            Default::Value(json!(DEFAULT_PRE_STOP_SLEEP)),
+            KeyDefault::Value(json!(DEFAULT_PRE_STOP_SLEEP)),
         ),
         (
             "Shutdown",
             "terminationGracePeriodSeconds",
-            Default::Value(json!(DEFAULT_GRACE_PERIOD)),
+            KeyDefault::Value(json!(DEFAULT_GRACE_PERIOD)),
         ),
-        ("Metrics", "path", Default::Value(json!(DEFAULT_METRICS_PATH))),
+        ("Metrics", "path", KeyDefault::Value(json!(DEFAULT_METRICS_PATH))),
         ("Probe", "periodSeconds", per_probe(|(period, _)| period)),
-        ("Probe", "timeoutSeconds", Default::Value(json!(DEFAULT_TIMEOUT))),
+        ("Probe", "timeoutSeconds", KeyDefault::Value(json!(DEFAULT_TIMEOUT))),
         ("Probe", "failureThreshold", per_probe(|(_, failures)| failures)),
         ("Autoscaling", "scaleUp", rule(SCALE_UP_DEFAULTS)),
         ("Autoscaling", "scaleDown", rule(SCALE_DOWN_DEFAULTS)),
         (
             "ScalingRule",
             "stabilizationWindowSeconds",
-            Default::Text(format!(
+            KeyDefault::Text(format!(
                 "`{}` (scaleUp), `{}` (scaleDown)",
                 SCALE_UP_DEFAULTS.2, SCALE_DOWN_DEFAULTS.2
             )),
@@ -97,43 +97,47 @@ pub fn table() -> Vec<(&'static str, &'static str, Default)> {
         (
             "Service",
             "concurrencyPolicy",
-            Default::Value(json!(DEFAULT_CONCURRENCY_POLICY)),
+            KeyDefault::Value(json!(DEFAULT_CONCURRENCY_POLICY)),
         ),
         (
             "Service",
             "successfulJobsHistoryLimit",
-            Default::Value(json!(DEFAULT_SUCCESSFUL_HISTORY)),
+            KeyDefault::Value(json!(DEFAULT_SUCCESSFUL_HISTORY)),
         ),
         (
             "Service",
             "failedJobsHistoryLimit",
-            Default::Value(json!(DEFAULT_FAILED_HISTORY)),
+            KeyDefault::Value(json!(DEFAULT_FAILED_HISTORY)),
         ),
-        ("Service", "backoffLimit", Default::Value(json!(DEFAULT_BACKOFF_LIMIT))),
+        (
+            "Service",
+            "backoffLimit",
+            KeyDefault::Value(json!(DEFAULT_BACKOFF_LIMIT)),
+        ),
         (
             "Service",
             "restartPolicy",
-            Default::Value(json!(DEFAULT_RESTART_POLICY)),
+            KeyDefault::Value(json!(DEFAULT_RESTART_POLICY)),
         ),
-        ("Ingress", "className", Default::Value(json!(DEFAULT_INGRESS_CLASS))),
+        ("Ingress", "className", KeyDefault::Value(json!(DEFAULT_INGRESS_CLASS))),
         (
             "ExternalSecret",
             "refreshInterval",
-            Default::Value(json!(DEFAULT_REFRESH_INTERVAL)),
+            KeyDefault::Value(json!(DEFAULT_REFRESH_INTERVAL)),
         ),
     ];
     for (definition, key, _, pick) in TIER_SETTINGS {
-        table.push((definition, key, Default::Tier(pick)));
+        table.push((definition, key, KeyDefault::Tier(pick)));
     }
     // `runAsUser` lives in both `serviceDefaults` and each service.
     for definition in ["ServiceSettings", "Service"] {
-        table.push((definition, "runAsUser", Default::Value(json!(DEFAULT_RUN_AS_USER))));
+        table.push((definition, "runAsUser", KeyDefault::Value(json!(DEFAULT_RUN_AS_USER))));
     }
     table
 }
 
 /// The default of one key, if the table has one.
-pub fn of(definition: &str, key: &str) -> Option<Default> {
+pub fn of(definition: &str, key: &str) -> Option<KeyDefault> {
     table()
         .into_iter()
         .find(|(d, k, _)| *d == definition && *k == key)
@@ -156,7 +160,7 @@ pub fn annotate(schema: &mut Value) {
                 panic!("the defaults table names `{definition}.{key}`, which the profile does not have")
             });
         match default {
-            Default::Value(value) => {
+            KeyDefault::Value(value) => {
                 property.insert("default".into(), value);
             }
             other => append(property, &format!("Default: {}.", other.markdown().replace('`', ""))),

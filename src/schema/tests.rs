@@ -74,3 +74,12 @@ fn tier_defaults_are_stated_from_the_table_resolve_uses() {
         assert!(text.contains(&format!("services.<name>.replicas {replicas}")), "{text}");
     }
 }
+
+#[test]
+fn every_tier_default_is_in_the_reference() {
+    // A new field in `TierDefaults` stops this from compiling: add it to `TIER_SETTINGS` too,
+    // so the schema and the README state it.
+    let crate::resolve::defaults::TierDefaults { replicas: _, egress: _ } =
+        crate::resolve::defaults::tier_defaults(crate::profile::Tier::Dev);
+    assert_eq!(defaults::TIER_SETTINGS.len(), 2);
+}
