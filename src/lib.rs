@@ -15,6 +15,7 @@ pub mod locate;
 pub mod model;
 pub mod output_dir;
 pub mod parallel;
+pub mod patch;
 pub mod pipeline;
 pub mod profile;
 pub mod quantity;

@@ -117,6 +117,18 @@ pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failur
         }
     };
     let mut objects = render_and_check(&model, renderer)?;
+    let home = crate::patch::Home {
+        namespace: &model.namespace,
+        app: &model.app,
+    };
+    if let Err(diagnostics) = customize(&mut objects, &loaded.profile, &home, &loaded.source) {
+        return Err(Failure::Profile(Report::new(
+            profile,
+            diagnostics,
+            vec![],
+            Some(loaded.source),
+        )));
+    }
     crate::emit::sort_for_apply(&mut objects);
     Ok(Built {
         source: loaded.source,
@@ -124,6 +136,30 @@ pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failur
         objects,
         waivers,
     })
+}
+
+/// The profile's escape hatch: its `patches:` applied to the rendered objects, then its
+/// `resources:` added, every result checked again as its Kubernetes type.
+fn customize(
+    objects: &mut Vec<Object>,
+    raw: &crate::profile::RawProfile,
+    home: &crate::patch::Home,
+    source: &crate::source::SourceFile,
+) -> Result<(), Vec<crate::diagnostics::Diagnostic>> {
+    crate::patch::apply(objects, &raw.patches, source)?;
+    if raw.resources.is_empty() {
+        return Ok(());
+    }
+    // A resource path is relative to the file that lists it (a base, or the profile).
+    let dir = source
+        .exact_location("resources")
+        .map(|at| camino::Utf8Path::new(source.file_name(at.file)))
+        .and_then(|file| file.parent())
+        .unwrap_or(camino::Utf8Path::new(""))
+        .to_owned();
+    let extra = crate::patch::resources(&raw.resources, &dir, home, objects, source)?;
+    objects.extend(extra);
+    Ok(())
 }
 
 /// Renders and checks the documents, services spread over every core: for large profiles

@@ -193,6 +193,48 @@ pub struct RawServiceSettings {
     pub tolerations: Option<Vec<RawToleration>>,
     /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
+    /// Replaces the image's entrypoint.
+    pub command: Option<Vec<String>>,
+    /// Arguments to the entrypoint.
+    pub args: Option<Vec<String>>,
+    /// ConfigMaps from `configs:` this service reads, as environment or as files.
+    pub config: Option<Vec<RawConfigUse>>,
+    /// Existing Secrets (or `externalSecrets:`) this service reads, by reference only.
+    pub secrets: Option<Vec<RawSecretUse>>,
+    /// Volumes by name: an emptyDir with a size limit, or an existing PersistentVolumeClaim.
+    pub volumes: Option<BTreeMap<String, RawVolume>>,
+    // Settings only some kinds use: a service inherits each one only if its kind uses it.
+    /// How the Service is exposed (web services only).
+    pub expose: Option<RawExpose>,
+    /// How many pods run (web and worker); the tier's default when unset. Left out of the
+    /// Deployment when `autoscaling` owns the count.
+    pub replicas: Option<i64>,
+    /// A HorizontalPodAutoscaler (autoscaling/v2) between `minReplicas` and `maxReplicas` on CPU
+    /// and memory use (web and worker).
+    pub autoscaling: Option<RawAutoscaling>,
+    /// The PodDisruptionBudget: `minAvailable` or `maxUnavailable` pods; without it the budget
+    /// keeps all but one pod (web and worker).
+    pub disruption_budget: Option<RawDisruptionBudget>,
+    /// IANA time zone of the schedule, e.g. `Europe/Berlin` (cronjob only; default UTC).
+    pub time_zone: Option<String>,
+    /// What a cronjob does when the previous run has not finished: `Allow`, `Forbid` or `Replace`
+    /// (cronjob only).
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
+    /// How late, in seconds, a missed run may still start (cronjob only).
+    pub starting_deadline_seconds: Option<i64>,
+    /// How many successful Jobs a cronjob keeps (cronjob only).
+    pub successful_jobs_history_limit: Option<i64>,
+    /// How many failed Jobs a cronjob keeps (cronjob only).
+    pub failed_jobs_history_limit: Option<i64>,
+    /// Retries before a Job counts as failed (cronjob and job).
+    pub backoff_limit: Option<i64>,
+    /// The longest a Job may run, in seconds, before it is stopped (cronjob and job).
+    pub active_deadline_seconds: Option<i64>,
+    /// Delete a finished Job after this many seconds (cronjob and job).
+    pub ttl_seconds_after_finished: Option<i64>,
+    /// A failed pod restarts in place (`OnFailure`) or a new pod starts (`Never`) (cronjob and
+    /// job).
+    pub restart_policy: Option<RestartPolicy>,
 }
 
 /// What a service runs as.
@@ -252,7 +294,7 @@ pub enum AntiAffinity {
     Preferred,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "Service")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawService {
@@ -409,7 +451,7 @@ pub enum TaintEffect {
     NoExecute,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "Expose")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawExpose {
@@ -436,7 +478,7 @@ pub enum TrafficPolicy {
     Local,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "ConfigUse")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawConfigUse {
@@ -449,7 +491,7 @@ pub struct RawConfigUse {
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "SecretUse")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawSecretUse {
@@ -465,7 +507,7 @@ pub struct RawSecretUse {
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "Permission")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPermission {
@@ -480,7 +522,7 @@ pub struct RawPermission {
     pub resource_names: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "Volume")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawVolume {
@@ -496,7 +538,7 @@ pub struct RawVolume {
     pub read_only: bool,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "EmptyDir")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawEmptyDir {
@@ -511,7 +553,7 @@ pub enum EmptyDirMedium {
     Memory,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "ServicePeer")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawServicePeer {
@@ -692,14 +734,14 @@ pub struct RawRequestLimit {
     pub limit: String,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "Autoscaling")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawAutoscaling {
     /// The fewest pods (at least 2 in prod, `hpa-min-below-two`); defaults to `replicas`.
     pub min_replicas: Option<i64>,
-    /// The most pods.
-    pub max_replicas: i64,
+    /// The most pods; every autoscaler needs it, written here or inherited from `serviceDefaults`.
+    pub max_replicas: Option<i64>,
     /// The average CPU use the autoscaler aims for, in percent of the request.
     pub target_cpu_utilization: Option<i64>,
     /// The average memory use the autoscaler aims for, in percent of the request.
@@ -712,7 +754,7 @@ pub struct RawAutoscaling {
 
 /// How fast the autoscaler may move: by `percent` and/or by `pods` per `periodSeconds`; when both
 /// are given the larger change wins.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "ScalingRule")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawScalingRule {
@@ -721,13 +763,13 @@ pub struct RawScalingRule {
     /// Change by up to this many pods per period.
     pub pods: Option<i64>,
     /// The period a change is counted over, 1 to 1800 seconds.
-    pub period_seconds: i64,
+    pub period_seconds: Option<i64>,
     /// How far back, in seconds, the autoscaler looks before it changes the count, so a short spike
     /// does not flap (0 to 3600).
     pub stabilization_window_seconds: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[schemars(rename = "DisruptionBudget")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawDisruptionBudget {

@@ -19,11 +19,19 @@ fn profile_files() -> Vec<PathBuf> {
             .into_iter()
             .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
             .map(|f| root.join(dir).join(f))
+            .filter(|f| !is_manifest(f))
             .collect();
         found.sort();
         files.extend(found);
     }
     files
+}
+
+/// A Kubernetes manifest a profile lists under `resources:`, not a profile.
+fn is_manifest(file: &Path) -> bool {
+    let text = std::fs::read_to_string(file).unwrap();
+    serde_yaml::from_str::<serde_yaml::Value>(&text)
+        .is_ok_and(|doc| doc.get("apiVersion").is_some() && doc.get("kind").is_some())
 }
 
 fn check_jsonschema(files: &[PathBuf]) -> (bool, String) {

@@ -19,7 +19,23 @@ impl Resolver<'_> {
         replicas: i64,
     ) -> Autoscaling {
         let min = raw.min_replicas.unwrap_or(replicas);
-        let max = raw.max_replicas;
+        let Some(max) = raw.max_replicas else {
+            // Without a ceiling there is no autoscaler to speak of; say so once, at the block.
+            self.error(
+                "missing-field",
+                path,
+                "the autoscaler has no `maxReplicas`",
+                "add `maxReplicas:` to the service's `autoscaling` (or to `serviceDefaults.autoscaling`)",
+            );
+            return Autoscaling {
+                min_replicas: min,
+                max_replicas: min,
+                target_cpu_utilization: Some(80),
+                target_memory_utilization: None,
+                scale_up: self.scaling_rule(&format!("{path}.scaleUp"), raw.scale_up.as_ref(), (100, 15, 0)),
+                scale_down: self.scaling_rule(&format!("{path}.scaleDown"), raw.scale_down.as_ref(), (50, 60, 300)),
+            };
+        };
         if min < 1 {
             self.error(
                 "invalid-autoscaling",
@@ -86,7 +102,10 @@ impl Resolver<'_> {
                 stabilization_window_seconds: window,
             };
         };
-        if raw.percent.is_none() && raw.pods.is_none() {
+        // A rule that sets only its stabilization window keeps gen's policy for the direction;
+        // a policy period with no amount to apply per period is a mistake.
+        let only_window = raw.percent.is_none() && raw.pods.is_none() && raw.period_seconds.is_none();
+        if raw.percent.is_none() && raw.pods.is_none() && !only_window {
             self.error(
                 "invalid-autoscaling",
                 path,
@@ -94,6 +113,12 @@ impl Resolver<'_> {
                 "add e.g. `percent: 100`",
             );
         }
+        let (percent, pods) = if only_window {
+            (Some(percent), None)
+        } else {
+            (raw.percent, raw.pods)
+        };
+        let period_seconds = raw.period_seconds.unwrap_or(period);
         for (key, value) in [("percent", raw.percent), ("pods", raw.pods)] {
             if let Some(value) = value
                 && value < 1
@@ -106,11 +131,11 @@ impl Resolver<'_> {
                 );
             }
         }
-        if !(1..=1800).contains(&raw.period_seconds) {
+        if !(1..=1800).contains(&period_seconds) {
             self.error(
                 "invalid-autoscaling",
                 &format!("{path}.periodSeconds"),
-                format!("periodSeconds {} is outside 1..=1800", raw.period_seconds),
+                format!("periodSeconds {period_seconds} is outside 1..=1800"),
                 "Kubernetes accepts policy periods of 1 to 1800 seconds",
             );
         }
@@ -124,9 +149,9 @@ impl Resolver<'_> {
             );
         }
         ScalingRule {
-            percent: raw.percent,
-            pods: raw.pods,
-            period_seconds: raw.period_seconds,
+            percent,
+            pods,
+            period_seconds,
             stabilization_window_seconds: window,
         }
     }

@@ -8,8 +8,8 @@ use super::{Resolver, ServiceContext};
 use crate::image;
 use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, Service, Toleration};
 use crate::profile::{
-    RawProbes, RawProfile, RawRequestLimit, RawService, RawServiceSettings, ServiceType, TolerationOperator,
-    TrafficPolicy, WorkloadKind,
+    RawAutoscaling, RawProbes, RawProfile, RawRequestLimit, RawScalingRule, RawService, RawServiceSettings,
+    ServiceType, TolerationOperator, TrafficPolicy, WorkloadKind,
 };
 
 pub(crate) const DEFAULT_HTTP_PORT: i64 = 8080;
@@ -102,6 +102,7 @@ impl Resolver<'_> {
             );
         }
         self.keys_for_kind(&path, name, kind);
+        let raw = &with_inherited(&context.raw_profile.service_defaults, raw);
         let settings = merge(&context.raw_profile.service_defaults, raw);
         let version = self.version(&path, raw);
         let (ports, metrics) = self.ports(&path, kind, &settings);
@@ -794,6 +795,108 @@ fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSetti
             .priority_class_name
             .clone()
             .or_else(|| defaults.priority_class_name.clone()),
+        // The kind-specific settings reach the service through `with_inherited`.
+        ..RawServiceSettings::default()
+    }
+}
+
+/// The service with the settings it inherits from `serviceDefaults` that the typed merge below
+/// does not cover (command, args, config and secret reads, volumes, and the kind-specific
+/// ones: expose, replicas, autoscaling, disruption budget, cronjob and job policies) filled in
+/// where it is silent and its kind uses them, so the rest of resolve reads the service alone. The autoscaler merges
+/// field by field, and so does each scaling rule.
+fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawService {
+    let uses = |key: &str| {
+        KIND_ONLY_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .is_none_or(|(_, kinds)| kinds.contains(&service.kind))
+    };
+    fn or<T: Clone>(own: &Option<T>, inherited: &Option<T>, allowed: bool) -> Option<T> {
+        own.clone().or_else(|| inherited.clone().filter(|_| allowed))
+    }
+    let mut out = service.clone();
+    out.command = or(&service.command, &defaults.command, true);
+    out.args = or(&service.args, &defaults.args, true);
+    out.config = or(&service.config, &defaults.config, true);
+    out.secrets = or(&service.secrets, &defaults.secrets, true);
+    out.volumes = match (&defaults.volumes, &service.volumes) {
+        (Some(inherited), own) => {
+            let mut volumes = inherited.clone();
+            volumes.extend(own.clone().unwrap_or_default());
+            Some(volumes)
+        }
+        (None, own) => own.clone(),
+    };
+    out.expose = or(&service.expose, &defaults.expose, uses("expose"));
+    out.replicas = or(&service.replicas, &defaults.replicas, uses("replicas"));
+    out.autoscaling = match (&service.autoscaling, &defaults.autoscaling) {
+        (Some(own), Some(inherited)) => Some(merge_autoscaling(inherited, own)),
+        (own, inherited) => or(own, inherited, uses("autoscaling")),
+    };
+    out.disruption_budget = or(
+        &service.disruption_budget,
+        &defaults.disruption_budget,
+        uses("disruptionBudget"),
+    );
+    out.time_zone = or(&service.time_zone, &defaults.time_zone, uses("timeZone"));
+    out.concurrency_policy = or(
+        &service.concurrency_policy,
+        &defaults.concurrency_policy,
+        uses("concurrencyPolicy"),
+    );
+    out.starting_deadline_seconds = or(
+        &service.starting_deadline_seconds,
+        &defaults.starting_deadline_seconds,
+        uses("startingDeadlineSeconds"),
+    );
+    out.successful_jobs_history_limit = or(
+        &service.successful_jobs_history_limit,
+        &defaults.successful_jobs_history_limit,
+        uses("successfulJobsHistoryLimit"),
+    );
+    out.failed_jobs_history_limit = or(
+        &service.failed_jobs_history_limit,
+        &defaults.failed_jobs_history_limit,
+        uses("failedJobsHistoryLimit"),
+    );
+    out.backoff_limit = or(&service.backoff_limit, &defaults.backoff_limit, uses("backoffLimit"));
+    out.active_deadline_seconds = or(
+        &service.active_deadline_seconds,
+        &defaults.active_deadline_seconds,
+        uses("activeDeadlineSeconds"),
+    );
+    out.ttl_seconds_after_finished = or(
+        &service.ttl_seconds_after_finished,
+        &defaults.ttl_seconds_after_finished,
+        uses("ttlSecondsAfterFinished"),
+    );
+    out.restart_policy = or(&service.restart_policy, &defaults.restart_policy, uses("restartPolicy"));
+    out
+}
+
+fn merge_autoscaling(inherited: &RawAutoscaling, own: &RawAutoscaling) -> RawAutoscaling {
+    RawAutoscaling {
+        min_replicas: own.min_replicas.or(inherited.min_replicas),
+        max_replicas: own.max_replicas.or(inherited.max_replicas),
+        target_cpu_utilization: own.target_cpu_utilization.or(inherited.target_cpu_utilization),
+        target_memory_utilization: own.target_memory_utilization.or(inherited.target_memory_utilization),
+        scale_up: merge_rule(inherited.scale_up.as_ref(), own.scale_up.as_ref()),
+        scale_down: merge_rule(inherited.scale_down.as_ref(), own.scale_down.as_ref()),
+    }
+}
+
+fn merge_rule(inherited: Option<&RawScalingRule>, own: Option<&RawScalingRule>) -> Option<RawScalingRule> {
+    match (inherited, own) {
+        (Some(inherited), Some(own)) => Some(RawScalingRule {
+            percent: own.percent.or(inherited.percent),
+            pods: own.pods.or(inherited.pods),
+            period_seconds: own.period_seconds.or(inherited.period_seconds),
+            stabilization_window_seconds: own
+                .stabilization_window_seconds
+                .or(inherited.stabilization_window_seconds),
+        }),
+        (inherited, own) => own.or(inherited).cloned(),
     }
 }
 

@@ -91,3 +91,83 @@ fn a_config_change_changes_the_pods_hash_and_only_readers_carry_it() {
     );
     assert!(!service(&info, "other").pod_annotations.contains_key("checksum/config"));
 }
+
+#[test]
+fn service_defaults_carry_autoscaling_field_by_field_and_only_to_kinds_that_use_it() {
+    let model = resolve(&format!(
+        "{HEADER}  autoscaling:\n    maxReplicas: 6\n    scaleDown: {{percent: 20, periodSeconds: 120}}\n  \
+         disruptionBudget: {{maxUnavailable: 1}}\n  backoffLimit: 2\n\
+         services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    autoscaling:\n      minReplicas: 2\n      \
+         scaleDown: {{stabilizationWindowSeconds: 600}}\n  \
+         quiet:\n    image: r.example.com/q:1.0.0\n    autoscaling: {{minReplicas: 1, maxReplicas: 3}}\n  \
+         report:\n    kind: cronjob\n    image: r.example.com/r:1.0.0\n    schedule: \"0 3 * * *\"\n"
+    ));
+    let api = service(&model, "api").autoscaling.as_ref().unwrap();
+    assert_eq!(
+        (api.min_replicas, api.max_replicas),
+        (2, 6),
+        "max from the defaults, min its own"
+    );
+    let down = &api.scale_down;
+    assert_eq!(
+        (down.percent, down.period_seconds, down.stabilization_window_seconds),
+        (Some(20), 120, 600),
+        "the scale-down rule merges field by field"
+    );
+    let quiet = service(&model, "quiet").autoscaling.as_ref().unwrap();
+    assert_eq!(quiet.max_replicas, 3, "a service's own value wins");
+    let report = service(&model, "report");
+    assert!(
+        report.autoscaling.is_none() && report.disruption_budget.is_none(),
+        "a cronjob inherits neither"
+    );
+    assert_eq!(
+        report.job.as_ref().unwrap().backoff_limit,
+        2,
+        "but it does inherit the job policy"
+    );
+}
+
+#[test]
+fn a_scaling_rule_may_set_only_its_window() {
+    let model = resolve(&format!(
+        "{HEADER}services:\n  api:\n    image: r.example.com/api:1.0.0\n    \
+         autoscaling: {{maxReplicas: 4, scaleDown: {{stabilizationWindowSeconds: 300}}}}\n"
+    ));
+    let down = &service(&model, "api").autoscaling.as_ref().unwrap().scale_down;
+    assert_eq!(
+        (
+            down.percent,
+            down.pods,
+            down.period_seconds,
+            down.stabilization_window_seconds
+        ),
+        (Some(50), None, 60, 300),
+        "gen's scale-down policy with the window the profile asks for"
+    );
+}
+
+#[test]
+fn service_defaults_carry_config_secrets_and_volumes() {
+    let model = resolve(&format!(
+        "{HEADER}  config: [{{name: shared}}]\n  volumes: {{cache: {{mountPath: /cache, emptyDir: {{sizeLimit: 64Mi}}}}}}\n\
+         configs:\n  shared: {{MODE: fast}}\n  own: {{X: y}}\n\
+         services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    \
+         volumes: {{scratch: {{mountPath: /scratch, emptyDir: {{sizeLimit: 16Mi}}}}}}\n  \
+         other:\n    image: r.example.com/o:1.0.0\n    config: [{{name: own}}]\n"
+    ));
+    let api = service(&model, "api");
+    assert_eq!(api.env_from_config_maps, ["shared"], "inherited config");
+    let mounts: Vec<&str> = api.volumes.iter().map(|v| v.mount_path.as_str()).collect();
+    assert!(
+        mounts.contains(&"/cache") && mounts.contains(&"/scratch"),
+        "volumes merge by name: {mounts:?}"
+    );
+    assert_eq!(
+        service(&model, "other").env_from_config_maps,
+        ["own"],
+        "a service's own list replaces"
+    );
+}

@@ -111,6 +111,16 @@ pub const RULES: &[Rule] = &[
         "Write the base's path relative to the profile (`extends: base.yaml`). A base may extend another base, up to 8 files deep, but never a profile built on it. The README's \"Base and overlays\" section gives the merge rules.",
     ),
     schema(
+        "invalid-patch",
+        "A `patches:` entry cannot be applied: its target is not a rendered object, a JSON Patch path does not exist, or the patched object is not valid Kubernetes.",
+        "Aim each patch at one object gen renders, as `Kind/name` (`gen render` shows them). `merge:` is a JSON merge patch (mappings merge, null removes); `json:` is a list of JSON Patch operations with paths such as `/spec/template/spec/containers/0/env/-`. The patched object is checked as its Kubernetes type, so a field Kubernetes does not know, or of the wrong type, is refused here; a patch that weakens hardening fires the same policy rule a profile setting would.",
+    ),
+    schema(
+        "invalid-resource",
+        "A file listed under `resources:` cannot be read, or holds a document that is not a valid object of a kind gen checks, in another namespace, or one gen already renders.",
+        "List manifest files relative to the profile that lists them. Each document is checked as its Kubernetes type (unknown fields are refused) and placed in the profile's namespace; to change an object gen renders, use `patches:` instead.",
+    ),
+    schema(
         "invalid-set",
         "A `--set PATH=VALUE` override is malformed: no `=`, an empty path segment, or a value that is not YAML.",
         "Name the setting by its path from the top of the profile, with dots: `--set services.auth-service.image=registry.example.com/x@sha256:...`. The value is read as YAML, typed and checked exactly like the file: quote it (for the shell, and with YAML quotes inside) to make `1.10` a string.",

@@ -69,6 +69,10 @@ const CASES: &[Case] = &[
     case("unknown-field", "prod", "    replicas: 3\n", "    replica: 3\n"),
     // TLS without the issuer that signs the certificate.
     case("invalid-extends", "prod", "extends: base.yaml", "extends: prod.yaml"),
+    case("invalid-patch", "dev", "waivers:\n", "patches: [{target: Deployment/v1-apx, merge: {}}]\nwaivers:\n"),
+    case("invalid-patch", "dev", "waivers:\n",
+         "patches: [{target: Deployment/v1-api, merge: {spec: {paused: yes}}}]\nwaivers:\n"),
+    case("invalid-resource", "dev", "waivers:\n", "resources: [missing.yaml]\nwaivers:\n"),
     case("invalid-extends", "dev", "extends: base.yaml", "extends: [base.yaml, other.yaml]"),
     case("missing-field", "base", "  tls:\n    clusterIssuer: letsencrypt-prod\n", "  tls: {}\n"),
     case("invalid-type", "prod", "replicas: 3", "replicas: \"3\""),
@@ -111,12 +115,14 @@ const CASES: &[Case] = &[
     case("invalid-schedule", CHAT, "schedule: \"0 2 * * *\"", "schedule: \"0 2 * *\""),
     case("invalid-time-zone", CHAT, "timeZone: Etc/UTC", "timeZone: Etc/UTX"),
     case("unknown-config", CHAT, "      - name: app-config\n", "      - name: app-conf\n"),
-    case("unknown-secret-key", LLM, "      - name: llm-cost-ops-secrets\n",
+    case("unknown-secret-key", LLM_BASE, "      - name: llm-cost-ops-secrets\n",
          "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_UR]\n"),
 ];
 
 const CHAT: &str = "examples/chat4all/prod";
 const LLM: &str = "examples/llm-cost-ops/prod";
+/// What the LLM cost service's dev and prod share; edits of it are linted through prod.
+const LLM_BASE: &str = "examples/llm-cost-ops/base";
 const FASTAPI: &str = "examples/fastapi-example-service/prod";
 const HUB: &str = "examples/analytics-hub/prod";
 
@@ -140,8 +146,8 @@ const FIELD_CASES: &[Case] = &[
     case("unknown-config", FASTAPI, "REDIS_URL: redis-url", "REDIS_URL: redis-uri"),
     case("invalid-env-name", FASTAPI, "REDIS_URL: redis-url", "REDIS-URL: redis-url"),
     case("invalid-name", CHAT, "      - name: chat4all-secrets\n", "      - name: Chat4All\n"),
-    case("invalid-path", LLM, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        mountPath: secrets\n"),
-    case("invalid-env-name", LLM, "      - name: llm-cost-ops-secrets\n",
+    case("invalid-path", LLM_BASE, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        mountPath: secrets\n"),
+    case("invalid-env-name", LLM_BASE, "      - name: llm-cost-ops-secrets\n",
          "      - name: llm-cost-ops-secrets\n        env: {DB-URL: DATABASE_URL}\n"),
     case("invalid-name", CHAT, "serviceAccount: chat4all-worker", "serviceAccount: Chat4All_Worker"),
     case("invalid-value", CHAT, "verbs: [create]", "verbs: [craete]"),
@@ -168,9 +174,9 @@ const FIELD_CASES: &[Case] = &[
     case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    activeDeadlineSeconds: 0\n"),
     case("invalid-value", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    ttlSecondsAfterFinished: -5\n"),
     case("kind-mismatch", CHAT, "    timeZone: Etc/UTC\n", "    timeZone: Etc/UTC\n    replicas: 2\n"),
-    case("invalid-value", LLM, "refreshInterval: 1h", "refreshInterval: hourly"),
-    case("invalid-value", LLM, "kind: SecretStore}", "kind: Vault}"),
-    case("invalid-value", LLM, "DATABASE_URL: {key: llm-cost-ops/database-url}", "DATABASE_URL: {key: \"\"}"),
+    case("invalid-value", LLM_BASE, "refreshInterval: 1h", "refreshInterval: hourly"),
+    case("invalid-value", LLM_BASE, "kind: SecretStore}", "kind: Vault}"),
+    case("invalid-value", LLM_BASE, "DATABASE_URL: {key: llm-cost-ops/database-url}", "DATABASE_URL: {key: \"\"}"),
     case("invalid-name", FASTAPI, "log-level: \"INFO\"", "log level: \"INFO\""),
     case("invalid-type", CHAT, "command: [python, -m, app.jobs.upload_gc]",
          "command: [python, -m, app.jobs.upload_gc]\n    args: --batch"),
@@ -185,7 +191,7 @@ const FIELD_CASES: &[Case] = &[
          "    antiAffinity: required\n    tolerations: [{key: spot, effect: NoSchedule, tolerationSeconds: 60}]\n"),
     case("invalid-value", CHAT, "  worker:\n    kind: worker\n",
          "  worker:\n    kind: worker\n    probes: {none: none}\n"),
-    case("invalid-name", LLM, "store: {name: aws-secrets-manager", "store: {name: AWS_Secrets"),
+    case("invalid-name", LLM_BASE, "store: {name: aws-secrets-manager", "store: {name: AWS_Secrets"),
     // Found by review: mistakes the API server or Pod Security would reject, or that open more
     // than they say.
     case("duplicate-name", CHAT, "      - name: chat4all-secrets\n", "      - name: chat4all-secrets\n      - name: chat4all.secrets\n"),
@@ -199,10 +205,10 @@ const FIELD_CASES: &[Case] = &[
     case("reserved-key", FASTAPI, "    antiAffinity: required\n",
          "    antiAffinity: required\n    annotations: {checkov.io/skip1: CKV_K8S_20=mine}\n"),
     case("reserved-key", FASTAPI, "    antiAffinity: required\n", "    antiAffinity: required\n    labels: {node.kubernetes.io/role: api}\n"),
-    case("invalid-value", LLM, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        keys: []\n"),
-    case("duplicate-name", LLM, "      - name: llm-cost-ops-secrets\n",
+    case("invalid-value", LLM_BASE, "      - name: llm-cost-ops-secrets\n", "      - name: llm-cost-ops-secrets\n        keys: []\n"),
+    case("duplicate-name", LLM_BASE, "      - name: llm-cost-ops-secrets\n",
          "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_URL, DATABASE_URL]\n"),
-    case("invalid-value", LLM, "      - name: llm-cost-ops-secrets\n",
+    case("invalid-value", LLM_BASE, "      - name: llm-cost-ops-secrets\n",
          "      - name: llm-cost-ops-secrets\n        keys: [DATABASE_URL]\n        env: {DB_URL: DATABASE_URL}\n"),
     case("invalid-value", CHAT, "podLabels: {app.kubernetes.io/name: redis, app.kubernetes.io/instance: redis}",
          "podLabels: {app.kubernetes.io/name: api}"),
@@ -212,9 +218,8 @@ const FIELD_CASES: &[Case] = &[
 ];
 
 /// Every finding `gen lint` reports for `text` saved as `<profile>.yaml`, beside copies of the
-/// other profiles of its directory (its bases), as (code, line). An edit of `base` (the shipped
-/// profiles' shared base) is linted through `prod`, which extends it; only findings in the
-/// edited file count.
+/// other profiles of its directory (its bases), as (code, line). An edit of a `base` is linted
+/// through the `prod` beside it, which extends it; only findings in the edited file count.
 fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
     let dir = tempfile::tempdir().unwrap();
     let original = camino::Utf8PathBuf::from(source_path(profile));
@@ -226,10 +231,9 @@ fn findings(profile: &str, text: &str) -> Vec<(&'static str, Option<usize>)> {
     }
     let edited = original.file_name().unwrap().to_owned();
     std::fs::write(dir.path().join(&edited), text).unwrap();
-    let run = if profile == "base" {
-        "prod"
-    } else {
-        original.file_stem().unwrap()
+    let run = match original.file_stem().unwrap() {
+        "base" => "prod",
+        own => own,
     };
     let path = camino::Utf8PathBuf::try_from(dir.path().join(format!("{run}.yaml"))).unwrap();
     let file = ProfileFile {

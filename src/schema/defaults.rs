@@ -88,6 +88,14 @@ pub fn table() -> Vec<(&'static str, &'static str, KeyDefault)> {
         ("Autoscaling", "scaleDown", rule(SCALE_DOWN_DEFAULTS)),
         (
             "ScalingRule",
+            "periodSeconds",
+            KeyDefault::Text(format!(
+                "`{}` (scaleUp), `{}` (scaleDown)",
+                SCALE_UP_DEFAULTS.1, SCALE_DOWN_DEFAULTS.1
+            )),
+        ),
+        (
+            "ScalingRule",
             "stabilizationWindowSeconds",
             KeyDefault::Text(format!(
                 "`{}` (scaleUp), `{}` (scaleDown)",
@@ -129,10 +137,7 @@ pub fn table() -> Vec<(&'static str, &'static str, KeyDefault)> {
     for (definition, key, _, pick) in TIER_SETTINGS {
         table.push((definition, key, KeyDefault::Tier(pick)));
     }
-    // `runAsUser` lives in both `serviceDefaults` and each service.
-    for definition in ["ServiceSettings", "Service"] {
-        table.push((definition, "runAsUser", KeyDefault::Value(json!(DEFAULT_RUN_AS_USER))));
-    }
+    table.push(("Service", "runAsUser", KeyDefault::Value(json!(DEFAULT_RUN_AS_USER))));
     table
 }
 
@@ -151,19 +156,28 @@ pub fn annotate(schema: &mut Value) {
         return;
     };
     for (definition, key, default) in table() {
+        let annotate = |property: &mut Map<String, Value>| match &default {
+            KeyDefault::Value(value) => {
+                property.insert("default".into(), value.clone());
+            }
+            other => append(property, &format!("Default: {}.", other.markdown().replace('`', ""))),
+        };
         let property = definitions
             .get_mut(definition)
-            .and_then(|d| d.get_mut("properties"))
-            .and_then(|p| p.get_mut(key))
+            .and_then(|d| d.pointer_mut(&format!("/properties/{key}")))
             .and_then(Value::as_object_mut)
             .unwrap_or_else(|| {
                 panic!("the defaults table names `{definition}.{key}`, which the profile does not have")
             });
-        match default {
-            KeyDefault::Value(value) => {
-                property.insert("default".into(), value);
-            }
-            other => append(property, &format!("Default: {}.", other.markdown().replace('`', ""))),
+        annotate(property);
+        // `serviceDefaults` takes a service's keys, with their defaults.
+        if definition == "Service"
+            && let Some(property) = definitions
+                .get_mut("ServiceSettings")
+                .and_then(|d| d.pointer_mut(&format!("/properties/{key}")))
+                .and_then(Value::as_object_mut)
+        {
+            annotate(property);
         }
     }
     if let Some(variants) = definitions

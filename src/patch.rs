@@ -1,0 +1,237 @@
+//! The escape hatch: `patches:` change rendered objects in ways gen does not model, and
+//! `resources:` add manifests the team owns. Both run after rendering and before the policy
+//! rules, and every object they produce is checked again as its Kubernetes type: a patch can
+//! never produce an invalid object, and one that weakens hardening fires the same rules a
+//! profile setting would.
+
+use camino::Utf8Path;
+use serde_json::Value;
+
+use crate::check::{self, Object};
+use crate::diagnostics::Diagnostic;
+use crate::profile::{RawJsonPatchOperation, RawPatch};
+use crate::render::Rendered;
+use crate::source::SourceFile;
+
+/// Applies each patch to the one object it targets, in order.
+pub fn apply(objects: &mut [Object], patches: &[RawPatch], source: &SourceFile) -> Result<(), Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    for (index, patch) in patches.iter().enumerate() {
+        let at = format!("patches[{index}]");
+        if let Err(problem) = apply_one(objects, patch, &at, source) {
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &SourceFile) -> Result<(), Diagnostic> {
+    let refuse = |path: &str, message: String, hint: &str| {
+        Diagnostic::error("invalid-patch", message)
+            .at(source, &format!("{at}{path}"))
+            .with_hint(hint)
+    };
+    let Some((kind, name)) = patch.target.split_once('/') else {
+        return Err(refuse(
+            ".target",
+            format!("the patch target `{}` is not `Kind/name`", patch.target),
+            "name one rendered object, e.g. `Deployment/auth-service`",
+        ));
+    };
+    let Some(object) = objects.iter_mut().find(|o| o.kind == kind && o.name == name) else {
+        let known: Vec<String> = objects.iter().map(|o| format!("{}/{}", o.kind, o.name)).collect();
+        let hint = match crate::diagnostics::did_you_mean(&patch.target, known.iter().map(String::as_str)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "`gen render` lists the objects; a patch targets one of them as `Kind/name`".to_owned(),
+        };
+        return Err(refuse(
+            ".target",
+            format!("no rendered object is `{}`", patch.target),
+            &hint,
+        ));
+    };
+    let (json, merge) = (patch.json.as_deref(), patch.merge.as_ref());
+    if json.is_some() == merge.is_some() {
+        return Err(refuse(
+            "",
+            "a patch needs exactly one of `merge` and `json`".to_owned(),
+            "use `merge:` for a JSON merge patch, or `json:` for a list of JSON Patch operations",
+        ));
+    }
+    let mut document: Value =
+        serde_yaml::from_str(&object.yaml).map_err(|e| refuse("", format!("cannot read the object: {e}"), ""))?;
+    let before = identity(&document);
+    if let Some(merge) = merge {
+        json_patch::merge(&mut document, merge);
+    }
+    if let Some(operations) = json {
+        for (index, operation) in operations.iter().enumerate() {
+            apply_operation(&mut document, operation).map_err(|problem| {
+                refuse(
+                    &format!(".json[{index}]"),
+                    format!("JSON Patch operation {index} on `{}` failed: {problem}", patch.target),
+                    "check the path against `gen render` output: list items are addressed by index (`/spec/template/spec/containers/0`), and `-` appends",
+                )
+            })?;
+        }
+    }
+    if identity(&document) != before {
+        return Err(refuse(
+            "",
+            format!(
+                "the patch changes what `{}` is (its apiVersion, kind, name or namespace)",
+                patch.target
+            ),
+            "patch the object's content only; rename it in the profile instead",
+        ));
+    }
+    let mut text = String::new();
+    crate::yaml::write_document(&document, &mut text);
+    let rendered = Rendered {
+        template: object.template,
+        service: object.service.clone(),
+        text,
+    };
+    let checked = check::check(rendered).map_err(|defect| {
+        // Point at the field in the merge patch when the problem names one the patch wrote.
+        let field = defect.problem.split('`').nth(1).unwrap_or_default();
+        let in_merge = format!(".merge.{field}");
+        let place = if source.exact_position(&format!("{at}{in_merge}")).is_some() {
+            in_merge.as_str()
+        } else {
+            ""
+        };
+        refuse(
+            place,
+            format!(
+                "the patched `{}` is not a valid object: {}",
+                patch.target, defect.problem
+            ),
+            "a patch may add only fields Kubernetes knows, with their types; see `kubectl explain`",
+        )
+    })?;
+    *object = checked;
+    Ok(())
+}
+
+fn apply_operation(document: &mut Value, operation: &RawJsonPatchOperation) -> Result<(), String> {
+    let mut raw = serde_json::json!({"op": operation.op, "path": operation.path});
+    if let Some(value) = &operation.value {
+        raw["value"] = value.clone();
+    }
+    if let Some(from) = &operation.from {
+        raw["from"] = Value::String(from.clone());
+    }
+    let parsed: json_patch::Patch = serde_json::from_value(Value::Array(vec![raw])).map_err(|e| e.to_string())?;
+    json_patch::patch(document, &parsed).map_err(|e| e.to_string())
+}
+
+fn identity(document: &Value) -> [Value; 4] {
+    [
+        document["apiVersion"].clone(),
+        document["kind"].clone(),
+        document["metadata"]["name"].clone(),
+        document["metadata"]["namespace"].clone(),
+    ]
+}
+
+/// Where extra resources go, and the labels gen gives every object it emits.
+pub struct Home<'a> {
+    pub namespace: &'a str,
+    pub app: &'a str,
+}
+
+/// Reads the extra manifests `resources:` lists (relative to the profile's directory), each
+/// document checked as its Kubernetes type, placed in the profile's namespace and labelled as
+/// part of the application and managed by gen (kept if the file sets them).
+pub fn resources(
+    files: &[String],
+    profile_dir: &Utf8Path,
+    home: &Home,
+    rendered: &[Object],
+    source: &SourceFile,
+) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    let mut objects: Vec<Object> = Vec::new();
+    let mut problems = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let at = format!("resources[{index}]");
+        let refuse = |message: String, hint: &str| {
+            Diagnostic::error("invalid-resource", message)
+                .at(source, &at)
+                .with_hint(hint)
+        };
+        let path = profile_dir.join(file);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(refuse(
+                    format!("cannot read the resource file `{path}`: {e}"),
+                    "the path is relative to the profile's directory",
+                ));
+                continue;
+            }
+        };
+        for (number, document) in serde_yaml::Deserializer::from_str(&text).enumerate() {
+            let what = format!("`{file}` document {}", number + 1);
+            match resource(document, home) {
+                Ok(Some(object)) => {
+                    let clash = rendered
+                        .iter()
+                        .chain(&objects)
+                        .any(|o| o.kind == object.kind && o.name == object.name);
+                    if clash {
+                        problems.push(refuse(
+                            format!("{what} is {}/{}, which gen already renders", object.kind, object.name),
+                            "change the rendered object with a `patches:` entry instead",
+                        ));
+                    } else {
+                        objects.push(object);
+                    }
+                }
+                Ok(None) => {}
+                Err(problem) => problems.push(refuse(
+                    format!("{what} is not a valid object: {problem}"),
+                    "resources hold the kinds gen checks (see the README), in the profile's namespace",
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(objects)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One document of a resource file, checked; `None` for an empty document.
+fn resource(document: serde_yaml::Deserializer, home: &Home) -> Result<Option<Object>, String> {
+    let namespace = home.namespace;
+    let value: Value = serde::Deserialize::deserialize(document).map_err(|e| e.to_string())?;
+    let mut value = match value {
+        Value::Null => return Ok(None),
+        Value::Object(_) => value,
+        _ => return Err("a manifest is a mapping with apiVersion, kind and metadata".to_owned()),
+    };
+    match value["metadata"]["namespace"].as_str() {
+        None => value["metadata"]["namespace"] = Value::String(namespace.to_owned()),
+        Some(own) if own == namespace => {}
+        Some(other) => return Err(format!("it is in namespace `{other}`, not the profile's `{namespace}`")),
+    }
+    let labels = &mut value["metadata"]["labels"];
+    for (key, own) in [
+        ("app.kubernetes.io/part-of", home.app),
+        ("app.kubernetes.io/managed-by", "gen"),
+    ] {
+        if labels.get(key).is_none() {
+            labels[key] = Value::String(own.to_owned());
+        }
+    }
+    let mut text = String::new();
+    crate::yaml::write_document(&value, &mut text);
+    let rendered = Rendered {
+        template: "resources",
+        service: None,
+        text,
+    };
+    check::check(rendered).map(Some).map_err(|defect| defect.problem)
+}
