@@ -109,6 +109,35 @@ pub enum Command {
             Exit codes: 0 drawn, 2 usage or input error."
     )]
     Graph(GraphArgs),
+    /// Start a project: a base profile with dev and prod overlays, ready to render.
+    #[command(
+        long_about = "Start a project in DIR: profiles/base.yaml (what every environment shares), \
+            profiles/dev.yaml and profiles/prod.yaml (overlays that extend it), the JSON Schema editors \
+            check profiles with (schema/profile.schema.json), the .gitignore lines gen needs (appended) \
+            and a .pre-commit-config.yaml that runs `gen check`. The result renders, lints clean and \
+            passes `gen check` at once. Existing files are never replaced without --force.",
+        after_help = "Examples:\n  gen init                        in the current directory\n  \
+            gen init my-app && cd my-app && gen render --all -o out && gen check\n\n\
+            Exit codes: 0 written, 2 a file exists (nothing is written) or cannot be written."
+    )]
+    Init {
+        /// The project directory (created if missing).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: Utf8PathBuf,
+        /// Replace files that exist (the .gitignore is only ever appended to).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the profile's JSON Schema (draft 2020-12), for editors and validators.
+    #[command(
+        long_about = "Print the profile's JSON Schema (draft 2020-12), derived from the types gen reads \
+            profiles with. Any profile may be a base or an overlay, so no key is required and `null` \
+            (which removes an inherited setting) is allowed everywhere; a misspelt key is refused. \
+            Point editors at it with a first line `# yaml-language-server: $schema=<path>`.",
+        after_help = "Examples:\n  gen schema > schema/profile.schema.json\n  \
+            check-jsonschema --schemafile schema/profile.schema.json profiles/*.yaml"
+    )]
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  gen completions bash > ~/.local/share/bash-completion/completions/gen\n  \

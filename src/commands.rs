@@ -15,6 +15,7 @@ use crate::rules::catalog;
 use crate::{drift, emit, exit, locate, output_dir};
 
 pub mod graph;
+pub mod init;
 pub mod resolve;
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
@@ -430,6 +431,11 @@ fn check_json(reports: &[Report], drifts: &[DirectoryDrift], out: &Utf8Path) -> 
     value["summary"]["outputDir"] = serde_json::json!(out.as_str());
     value["summary"]["upToDate"] = serde_json::json!(up_to_date);
     value
+}
+
+/// `gen schema`: the profile's JSON Schema.
+pub fn schema() -> i32 {
+    write_stdout(&crate::schema::profile_schema_text())
 }
 
 pub fn completions(shell: clap_complete::Shell) -> i32 {

@@ -24,6 +24,7 @@ pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod yaml;
 
@@ -64,6 +65,8 @@ where
         cli::Command::Diff(args) => commands::diff(&cli.global, &args),
         cli::Command::Check(args) => commands::check(&cli.global, &args),
         cli::Command::Graph(args) => commands::graph::graph(&cli.global, &args),
+        cli::Command::Init { dir, force } => commands::init::init(&dir, force),
+        cli::Command::Schema => commands::schema(),
         cli::Command::Completions { shell } => commands::completions(shell),
         cli::Command::Man { output } => commands::man(output.as_deref()),
     }

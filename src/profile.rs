@@ -5,20 +5,25 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+/// The environment's tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
-    /// Experimentation: one replica, open egress, tags allowed.
+    /// Experimentation: some rules only warn (`gen rules` lists each rule's severity per tier).
     Dev,
-    /// Production: three replicas, strict isolation, digests required.
+    /// Production: images must be pinned by digest (`image-digest-required`).
     Prod,
-    /// Archive of failed experiments: one replica, strict isolation.
+    /// Archive of failed experiments, kept isolated.
     Quarantine,
 }
 
 impl Tier {
+    /// Every tier, in the order the documentation lists them.
+    pub const ALL: [Tier; 3] = [Tier::Dev, Tier::Prod, Tier::Quarantine];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Dev => "dev",
@@ -28,19 +33,28 @@ impl Tier {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A gen profile: one environment of an application. Any profile file may be a base that
+/// others `extends`, or an overlay of one, so every key may be left to the other.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Profile")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawProfile {
     /// Another profile this one builds on, relative to this file (`base.yaml`). The base's
     /// settings apply first; this file's settings merge over them. A file that another profile
     /// extends is a base: rendering a directory skips it.
+    #[schemars(example = &"base.yaml")]
     pub extends: Option<String>,
+    /// The environment's tier: it picks some defaults and how strict some rules are.
     pub tier: Tier,
+    /// The namespace everything renders into (a DNS label, not `default`).
     pub namespace: String,
     /// The application all services belong to (`app.kubernetes.io/part-of`).
     pub app: String,
+    /// Service settings that apply to every service that does not set them itself.
     #[serde(default)]
     pub service_defaults: RawServiceSettings,
+    /// The workloads, by name (a DNS label). Each renders its workload, ServiceAccount and
+    /// NetworkPolicy, and by kind a Service, an autoscaler and a disruption budget.
     pub services: BTreeMap<String, RawService>,
     /// Named ConfigMaps of non-secret settings that services consume with `config:`.
     #[serde(default)]
@@ -48,13 +62,16 @@ pub struct RawProfile {
     /// Secrets pulled from an external store by the External Secrets Operator, by reference.
     #[serde(default)]
     pub external_secrets: BTreeMap<String, RawExternalSecret>,
+    /// Who may call the services, and what they may call.
     #[serde(default)]
     pub network: RawNetwork,
+    /// An Ingress that routes paths of one host to web services, with TLS from cert-manager.
     pub ingress: Option<RawIngress>,
+    /// Organisation rules, such as the registries images may come from.
     #[serde(default)]
     pub policy: RawPolicy,
     /// The namespace's Pod Security level: `restricted` (default) or `baseline`, which is the
-    /// `pss-baseline-namespace` finding until it is waived with a reason.
+    /// `namespace-pod-security` finding until it is waived with a reason.
     pub pod_security: Option<PodSecurityLevel>,
     /// Extra labels on the Namespace (a service-mesh injection label, say). Pod Security and
     /// `app.kubernetes.io` labels are gen's and refused here.
@@ -76,35 +93,45 @@ pub struct RawProfile {
     /// Extra manifest files the team owns, relative to this file. They are emitted with gen's
     /// output and go through the same typed check, policy rules and drift detection.
     #[serde(default)]
+    #[schemars(example = ["extra/pod-monitor.yaml"])]
     pub resources: Vec<String>,
 }
 
 /// A change to one rendered object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Patch")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPatch {
     /// The object to change, as `Kind/name` (`Deployment/auth-service`).
+    #[schemars(example = &"Deployment/auth-service")]
     pub target: String,
     /// A JSON merge patch (RFC 7396): mappings merge, `null` removes a field.
+    #[schemars(example = serde_json::json!({"metadata": {"labels": {"team": "payments"}}}))]
     pub merge: Option<serde_json::Value>,
     /// A JSON Patch (RFC 6902): a list of operations, for surgery inside lists.
     pub json: Option<Vec<RawJsonPatchOperation>>,
 }
 
 /// One RFC 6902 operation: `{op: add, path: /metadata/labels/team, value: payments}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "JsonPatchOperation")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawJsonPatchOperation {
+    /// The operation: `add`, `remove`, `replace`, `move`, `copy` or `test`.
+    #[schemars(example = &"add")]
     pub op: JsonPatchOp,
     /// A JSON Pointer into the object (`/spec/replicas`, `/metadata/labels/team`).
+    #[schemars(example = &"/metadata/labels/team")]
     pub path: String,
     /// The value to add, replace or test against.
+    #[schemars(example = &"payments")]
     pub value: Option<serde_json::Value>,
     /// The source of a `move` or `copy`.
+    #[schemars(example = &"/metadata/labels/owner")]
     pub from: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JsonPatchOp {
     Add,
@@ -116,7 +143,7 @@ pub enum JsonPatchOp {
 }
 
 /// A Pod Security Standards level a namespace enforces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PodSecurityLevel {
     /// The hardened level every gen workload meets (the default).
@@ -126,7 +153,8 @@ pub enum PodSecurityLevel {
 }
 
 /// ResourceQuota hard limits. Quantities are Kubernetes quantities (`20`, `500m`, `64Gi`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Quota")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawQuota {
     /// Total cpu and memory requests of the namespace's pods.
@@ -148,15 +176,21 @@ pub struct RawQuota {
 }
 
 /// A cpu and a memory quantity.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "CpuMemory")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawCpuMemory {
+    /// CPU, in cores (`"20"`) or millicores (`500m`).
+    #[schemars(example = &"500m")]
     pub cpu: Option<String>,
+    /// Memory, in bytes with a suffix (`512Mi`, `64Gi`).
+    #[schemars(example = &"512Mi")]
     pub memory: Option<String>,
 }
 
 /// LimitRange settings for containers.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "LimitRange")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawLimitRange {
     /// Limits given to containers that set none.
@@ -167,15 +201,18 @@ pub struct RawLimitRange {
     pub max: Option<RawCpuMemory>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(rename = "Policy")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPolicy {
     /// Image prefixes (`registry.example.com/team/`) images must start with; empty allows any.
     #[serde(default)]
+    #[schemars(example = ["registry.example.com/shop/"])]
     pub allowed_registries: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Waiver")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawWaiver {
     /// The policy rule code, as `gen rules` lists it.
@@ -183,75 +220,97 @@ pub struct RawWaiver {
     /// A service name (all its objects) or `Kind/name` (one object).
     pub target: String,
     /// Why the exception is safe; shown in `gen lint` and kept in the profile's history.
+    #[schemars(example = &"Experiments call external APIs; dev holds no production data.")]
     pub reason: String,
 }
 
 /// Settings that every service may set, and that `serviceDefaults` sets for all of them.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ServiceSettings")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawServiceSettings {
+    /// Container ports by name: `http`, `metrics` and `extra`.
     pub ports: Option<RawPorts>,
+    /// Health checks: `startup`, `liveness` and `readiness` (only the probes written are rendered),
+    /// or `none` with the reason. A service's probes merge probe by probe and field by field over
+    /// `serviceDefaults`.
     pub probes: Option<RawProbes>,
+    /// Graceful shutdown: a pre-stop pause inside the termination grace period.
     pub shutdown: Option<RawShutdown>,
+    /// CPU and memory, each a request and a limit; every service must have them, from here or from
+    /// `serviceDefaults`.
     pub resources: Option<RawResources>,
+    /// The uid and gid the pods run as; never 0 (root).
+    #[schemars(example = 10002)]
     pub run_as_user: Option<i64>,
+    /// Node labels the pods must be scheduled on (`workload-type: compute`).
     pub node_selector: Option<BTreeMap<String, String>>,
+    /// Plain environment variables; values stay strings. Secrets belong in `secrets`, never here
+    /// (`secret-in-env`).
     pub env: Option<BTreeMap<String, String>>,
     /// Names of `network.egress` dependencies this service may reach (default: all of them).
     pub depends_on: Option<Vec<String>>,
     /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
     pub metrics: Option<RawMetrics>,
-    /// Extra labels on every object of the service and on its pods.
+    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
+    /// keys are refused.
     pub labels: Option<BTreeMap<String, String>>,
     /// Extra annotations on every object of the service.
     pub annotations: Option<BTreeMap<String, String>>,
-    /// Extra annotations on the pods.
+    /// Extra annotations on the pods; `prometheus.io/*` and `checksum/config` are gen's.
     pub pod_annotations: Option<BTreeMap<String, String>>,
-    /// Keep replicas on different nodes: `required` or `preferred`.
+    /// Keep replicas on different nodes: `required` or `preferred` (default: spread only).
     pub anti_affinity: Option<AntiAffinity>,
+    /// Node taints the pods tolerate.
     pub tolerations: Option<Vec<RawToleration>>,
+    /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
-    /// Replace the image's entrypoint.
+    /// Replaces the image's entrypoint.
     pub command: Option<Vec<String>>,
-    /// Replace the image's arguments.
+    /// Arguments to the entrypoint.
     pub args: Option<Vec<String>>,
-    /// ConfigMaps from `configs:` the service reads.
+    /// ConfigMaps from `configs:` this service reads, as environment or as files.
     pub config: Option<Vec<RawConfigUse>>,
-    /// Secrets the service reads, as files (default) or environment variables.
+    /// Existing Secrets (or `externalSecrets:`) this service reads, by reference only.
     pub secrets: Option<Vec<RawSecretUse>>,
-    /// Writable or persistent volumes, by name; merged name by name with the service's.
+    /// Volumes by name: an emptyDir with a size limit, or an existing PersistentVolumeClaim.
     pub volumes: Option<BTreeMap<String, RawVolume>>,
     // Settings only some kinds use: a service inherits each one only if its kind uses it.
-    /// How a web service's Service is exposed: `ClusterIP` (default) or `LoadBalancer`.
+    /// How the Service is exposed (web services only).
     pub expose: Option<RawExpose>,
-    /// Replicas of a web service or worker without an autoscaler (default: the tier's).
+    /// How many pods run (web and worker); the tier's default when unset. Left out of the
+    /// Deployment when `autoscaling` owns the count.
     pub replicas: Option<i64>,
-    /// A HorizontalPodAutoscaler for web services and workers; merged field by field.
+    /// A HorizontalPodAutoscaler (autoscaling/v2) between `minReplicas` and `maxReplicas` on CPU
+    /// and memory use (web and worker).
     pub autoscaling: Option<RawAutoscaling>,
-    /// The PodDisruptionBudget of web services and workers.
+    /// The PodDisruptionBudget: `minAvailable` or `maxUnavailable` pods; without it the budget
+    /// keeps all but one pod (web and worker).
     pub disruption_budget: Option<RawDisruptionBudget>,
-    /// Cronjobs: the IANA time zone schedules are read in.
+    /// IANA time zone of the schedule, e.g. `Europe/Berlin` (cronjob only; default UTC).
     pub time_zone: Option<String>,
-    /// Cronjobs: what to do when a run is due while the last one still runs (default Forbid).
+    /// What a cronjob does when the previous run has not finished: `Allow`, `Forbid` or `Replace`
+    /// (cronjob only).
     pub concurrency_policy: Option<ConcurrencyPolicy>,
-    /// Cronjobs: how late a missed run may still start.
+    /// How late, in seconds, a missed run may still start (cronjob only).
     pub starting_deadline_seconds: Option<i64>,
-    /// Cronjobs: finished Jobs kept for inspection.
+    /// How many successful Jobs a cronjob keeps (cronjob only).
     pub successful_jobs_history_limit: Option<i64>,
-    /// Cronjobs: failed Jobs kept for inspection.
+    /// How many failed Jobs a cronjob keeps (cronjob only).
     pub failed_jobs_history_limit: Option<i64>,
-    /// Cronjobs and jobs: retries before a Job is marked failed.
+    /// Retries before a Job counts as failed (cronjob and job).
     pub backoff_limit: Option<i64>,
-    /// Cronjobs and jobs: the longest a Job may run.
+    /// The longest a Job may run, in seconds, before it is stopped (cronjob and job).
     pub active_deadline_seconds: Option<i64>,
-    /// Cronjobs and jobs: how long a finished Job is kept.
+    /// Delete a finished Job after this many seconds (cronjob and job).
     pub ttl_seconds_after_finished: Option<i64>,
-    /// Cronjobs and jobs: `OnFailure` (default) or `Never`.
+    /// A failed pod restarts in place (`OnFailure`) or a new pod starts (`Never`) (cronjob and
+    /// job).
     pub restart_policy: Option<RestartPolicy>,
 }
 
 /// What a service runs as.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkloadKind {
     /// A Deployment behind a Service (the default).
@@ -298,7 +357,7 @@ impl WorkloadKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AntiAffinity {
     /// Never two replicas on one node (pods stay pending when nodes run out).
@@ -307,21 +366,33 @@ pub enum AntiAffinity {
     Preferred,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Service")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawService {
-    /// `web` (default), `worker`, `cronjob` or `job`.
+    /// What the service runs as: `web`, `worker`, `cronjob` or `job` (see the README's
+    /// workload kinds).
     #[serde(default)]
     pub kind: WorkloadKind,
+    /// The container image: `registry/repository:tag`, `@sha256:<digest>` or both. Prod requires a
+    /// digest (`image-digest-required`).
+    #[schemars(example = &"registry.example.com/shop/api:1.4.2")]
     pub image: String,
     /// The application version (`app.kubernetes.io/version`); taken from the image tag when unset.
+    #[schemars(example = &"1.4.2")]
     pub version: Option<String>,
     /// Replaces the image's entrypoint.
     pub command: Option<Vec<String>>,
     /// Arguments to the entrypoint.
     pub args: Option<Vec<String>>,
+    /// How many pods run (web and worker); the tier's default when unset. Left out of the
+    /// Deployment when `autoscaling` owns the count.
     pub replicas: Option<i64>,
+    /// A HorizontalPodAutoscaler (autoscaling/v2) between `minReplicas` and `maxReplicas` on CPU
+    /// and memory use (web and worker).
     pub autoscaling: Option<RawAutoscaling>,
+    /// The PodDisruptionBudget: `minAvailable` or `maxUnavailable` pods; without it the budget
+    /// keeps all but one pod (web and worker).
     pub disruption_budget: Option<RawDisruptionBudget>,
     /// How the Service is exposed (web services only).
     pub expose: Option<RawExpose>,
@@ -335,109 +406,152 @@ pub struct RawService {
     pub permissions: Option<Vec<RawPermission>>,
     /// Volumes by name: an emptyDir with a size limit, or an existing PersistentVolumeClaim.
     pub volumes: Option<BTreeMap<String, RawVolume>>,
-    /// Other services of this profile that may call this one, and on which named ports.
+    /// Other services of this profile that may call this one, and on which named ports; renders
+    /// both this service's ingress and the caller's egress.
     pub allow_from: Option<Vec<RawServicePeer>>,
     // CronJob and Job settings.
     /// Five cron fields or a macro such as `@daily` (cronjob only).
     pub schedule: Option<String>,
     /// IANA time zone of the schedule, e.g. `Europe/Berlin` (cronjob only; default UTC).
     pub time_zone: Option<String>,
+    /// What a cronjob does when the previous run has not finished: `Allow`, `Forbid` or `Replace`
+    /// (cronjob only).
     pub concurrency_policy: Option<ConcurrencyPolicy>,
+    /// How late, in seconds, a missed run may still start (cronjob only).
     pub starting_deadline_seconds: Option<i64>,
+    /// How many successful Jobs a cronjob keeps (cronjob only).
     pub successful_jobs_history_limit: Option<i64>,
+    /// How many failed Jobs a cronjob keeps (cronjob only).
     pub failed_jobs_history_limit: Option<i64>,
+    /// Retries before a Job counts as failed (cronjob and job).
     pub backoff_limit: Option<i64>,
+    /// The longest a Job may run, in seconds, before it is stopped (cronjob and job).
     pub active_deadline_seconds: Option<i64>,
+    /// Delete a finished Job after this many seconds (cronjob and job).
     pub ttl_seconds_after_finished: Option<i64>,
+    /// A failed pod restarts in place (`OnFailure`) or a new pod starts (`Never`) (cronjob and
+    /// job).
     pub restart_policy: Option<RestartPolicy>,
     // The settings below mirror `RawServiceSettings`. serde cannot combine `flatten` with
     // `deny_unknown_fields`, and strictness matters more here than a few repeated lines.
+    /// Container ports by name: `http`, `metrics` and `extra`.
     pub ports: Option<RawPorts>,
+    /// Health checks: `startup`, `liveness` and `readiness` (only the probes written are rendered),
+    /// or `none` with the reason. A service's probes merge probe by probe and field by field over
+    /// `serviceDefaults`.
     pub probes: Option<RawProbes>,
+    /// Graceful shutdown: a pre-stop pause inside the termination grace period.
     pub shutdown: Option<RawShutdown>,
+    /// CPU and memory, each a request and a limit; every service must have them, from here or from
+    /// `serviceDefaults`.
     pub resources: Option<RawResources>,
+    /// The uid and gid the pods run as; never 0 (root).
+    #[schemars(example = 10002)]
     pub run_as_user: Option<i64>,
+    /// Node labels the pods must be scheduled on (`workload-type: compute`).
     pub node_selector: Option<BTreeMap<String, String>>,
+    /// Plain environment variables; values stay strings. Secrets belong in `secrets`, never here
+    /// (`secret-in-env`).
     pub env: Option<BTreeMap<String, String>>,
+    /// Names of `network.egress` dependencies this service may reach (default: all of them).
     pub depends_on: Option<Vec<String>>,
+    /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
     pub metrics: Option<RawMetrics>,
+    /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
+    /// keys are refused.
     pub labels: Option<BTreeMap<String, String>>,
+    /// Extra annotations on every object of the service.
     pub annotations: Option<BTreeMap<String, String>>,
+    /// Extra annotations on the pods; `prometheus.io/*` and `checksum/config` are gen's.
     pub pod_annotations: Option<BTreeMap<String, String>>,
+    /// Keep replicas on different nodes: `required` or `preferred` (default: spread only).
     pub anti_affinity: Option<AntiAffinity>,
+    /// Node taints the pods tolerate.
     pub tolerations: Option<Vec<RawToleration>>,
+    /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum ConcurrencyPolicy {
     Allow,
     Forbid,
     Replace,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum RestartPolicy {
     OnFailure,
     Never,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Metrics")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawMetrics {
-    /// The HTTP path Prometheus scrapes; defaults to `/metrics`.
+    /// The HTTP path Prometheus scrapes.
     pub path: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Toleration")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawToleration {
+    /// The taint key tolerated; with `operator: Exists` and no key, every taint.
     pub key: Option<String>,
     /// `Equal` (default) or `Exists`.
     pub operator: Option<TolerationOperator>,
+    /// The taint value, with `operator: Equal`.
     pub value: Option<String>,
+    /// The taint effect tolerated; every effect when unset.
     pub effect: Option<TaintEffect>,
+    /// How long the pods stay on a node tainted `NoExecute` before they are evicted.
+    #[schemars(example = 300)]
     pub toleration_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum TolerationOperator {
     Equal,
     Exists,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum TaintEffect {
     NoSchedule,
     PreferNoSchedule,
     NoExecute,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Expose")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawExpose {
-    /// `ClusterIP` (default) or `LoadBalancer`.
+    /// `ClusterIP` (default) or `LoadBalancer`. A LoadBalancer never publishes the metrics port.
     #[serde(rename = "type")]
     pub service_type: Option<ServiceType>,
-    /// Client CIDRs a LoadBalancer admits (and the NetworkPolicy lets in).
+    /// Client CIDRs a LoadBalancer admits, and its NetworkPolicy lets in (anywhere without them).
     pub load_balancer_source_ranges: Option<Vec<String>>,
-    /// `Cluster` or `Local` (keeps the client address; LoadBalancer only).
+    /// `Cluster` or `Local` (LoadBalancer only; `Local`, the default there, keeps the client
+    /// address the NetworkPolicy filters on; with `Cluster` only the load balancer's ranges
+    /// filter).
     pub external_traffic_policy: Option<TrafficPolicy>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum ServiceType {
     ClusterIP,
     LoadBalancer,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum TrafficPolicy {
     Cluster,
     Local,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ConfigUse")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawConfigUse {
     /// A name under `configs:`.
@@ -449,7 +563,8 @@ pub struct RawConfigUse {
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "SecretUse")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawSecretUse {
     /// The Secret's name: an existing Secret, or one under `externalSecrets:`.
@@ -460,78 +575,96 @@ pub struct RawSecretUse {
     pub mount_path: Option<String>,
     /// Environment variables from keys (`VAR: key`). Visible to every process and in crash
     /// dumps: the `secret-env` rule flags it (an error in prod unless waived).
+    #[schemars(example = serde_json::json!({"DATABASE_URL": "database-url"}))]
     pub env: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Permission")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPermission {
     /// API groups; defaults to the core group `""`.
+    #[schemars(example = ["apps"])]
     pub api_groups: Option<Vec<String>>,
+    /// Resources, by plural name (`configmaps`, `deployments`, `pods/log`).
     pub resources: Vec<String>,
+    /// Verbs allowed on them (`get`, `list`, `watch`, ...).
     pub verbs: Vec<String>,
     /// Only these objects.
     pub resource_names: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Volume")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawVolume {
+    /// Where the volume is mounted in the container.
     pub mount_path: String,
     /// A scratch directory, at most `sizeLimit` large.
     pub empty_dir: Option<RawEmptyDir>,
     /// An existing PersistentVolumeClaim, by name.
     pub claim: Option<String>,
+    /// Mount the volume read-only.
     #[serde(default)]
+    #[schemars(example = true)]
     pub read_only: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "EmptyDir")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawEmptyDir {
+    /// The most it may hold, as a quantity (`1Gi`).
     pub size_limit: String,
     /// `Memory` keeps it in RAM (counted against the memory limit).
     pub medium: Option<EmptyDirMedium>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum EmptyDirMedium {
     Memory,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ServicePeer")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawServicePeer {
+    /// A service of this profile that may call this one.
     pub service: String,
     /// Named ports of this service the caller may reach; defaults to `[http]`.
     pub ports: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "ExternalSecret")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawExternalSecret {
+    /// The SecretStore or ClusterSecretStore the values come from.
     pub store: RawSecretStoreRef,
-    /// How often the operator syncs, e.g. `1h`; defaults to `1h`.
+    /// How often the operator syncs, as a duration (`1h`, `15m`).
     pub refresh_interval: Option<String>,
     /// Secret keys and where each comes from in the store.
     pub data: BTreeMap<String, RawRemoteRef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "SecretStoreRef")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawSecretStoreRef {
+    /// The store's name.
     pub name: String,
     /// `SecretStore` (default, in the namespace) or `ClusterSecretStore`.
     pub kind: Option<SecretStoreKind>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum SecretStoreKind {
     SecretStore,
     ClusterSecretStore,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "RemoteRef")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawRemoteRef {
     /// The key in the external store, e.g. `llm-cost-ops/database-url`.
@@ -540,33 +673,42 @@ pub struct RawRemoteRef {
     pub property: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Ports")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawPorts {
-    /// The port the app serves HTTP on (web services default to 8080).
+    /// The port the app serves HTTP on; workers have none unless they set it.
     pub http: Option<i64>,
     /// The metrics port; may be the HTTP port when the app serves `/metrics` there.
     pub metrics: Option<i64>,
-    /// More named container ports (and Service ports, for web services).
+    /// More named container ports (and Service ports, for web services): `{grpc: 9000}`, with
+    /// IANA port names of at most 15 characters.
     pub extra: Option<BTreeMap<String, i64>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Probes")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawProbes {
+    /// Holds the other probes back until the app has started.
     pub startup: Option<RawProbe>,
+    /// Restarts the container when it fails.
     pub liveness: Option<RawProbe>,
+    /// Takes the pod out of its Service while it fails.
     pub readiness: Option<RawProbe>,
     /// No probes at all, with the reason (workers only): the process itself is the check.
     pub none: Option<String>,
 }
 
 /// One probe: exactly one of `path` (HTTP GET), `tcp`, `grpc` or `exec`, and its timings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[schemars(rename = "Probe")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawProbe {
     /// HTTP GET this path, on `port` (default: the `http` port).
     pub path: Option<String>,
+    /// The port of a `path` check, by name or number (default: `http`).
+    #[schemars(example = &"http")]
     pub port: Option<PortRef>,
     /// Open a TCP connection to this port.
     pub tcp: Option<PortRef>,
@@ -574,9 +716,13 @@ pub struct RawProbe {
     pub grpc: Option<PortRef>,
     /// Run this command in the container; exit 0 is healthy.
     pub exec: Option<Vec<String>>,
+    /// Seconds between two checks.
     pub period_seconds: Option<i64>,
+    /// Seconds one check may take.
     pub timeout_seconds: Option<i64>,
+    /// Failures in a row before the probe counts as failed.
     pub failure_threshold: Option<i64>,
+    /// Seconds after the container starts before the first check.
     pub initial_delay_seconds: Option<i64>,
 }
 
@@ -611,57 +757,103 @@ impl<'de> Deserialize<'de> for PortRef {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `PortRef` reads a string or an integer (see its `Deserialize`), and says so to editors.
+impl JsonSchema for PortRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PortRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A container port by name (`http`) or number (`8000`).",
+            "anyOf": [
+                {"type": "string", "examples": ["http"]},
+                {"type": "integer", "minimum": 1, "maximum": 65535}
+            ]
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Shutdown")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawShutdown {
+    /// Seconds the container keeps serving after it is told to stop, while it is taken out of the
+    /// load balancers (a `sleep` action: no shell needed; web and worker only).
     pub pre_stop_sleep_seconds: Option<i64>,
+    /// Seconds Kubernetes waits for the pod to exit before it kills it; longer than the pre-stop
+    /// pause.
     pub termination_grace_period_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Resources")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawResources {
+    /// CPU, in cores (`250m`, `1`).
     pub cpu: RawRequestLimit,
+    /// Memory, in bytes (`512Mi`, `2Gi`).
     pub memory: RawRequestLimit,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "RequestLimit")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawRequestLimit {
+    /// What the scheduler reserves for the container; at most the limit.
     pub request: String,
+    /// The most the container may use.
     pub limit: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Autoscaling")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawAutoscaling {
+    /// The fewest pods (at least 2 in prod, `hpa-min-below-two`); defaults to `replicas`.
     pub min_replicas: Option<i64>,
+    /// The most pods; every autoscaler needs it, written here or inherited from `serviceDefaults`.
     pub max_replicas: Option<i64>,
+    /// The average CPU use the autoscaler aims for, in percent of the request.
     pub target_cpu_utilization: Option<i64>,
+    /// The average memory use the autoscaler aims for, in percent of the request.
     pub target_memory_utilization: Option<i64>,
+    /// How fast pods may be added.
     pub scale_up: Option<RawScalingRule>,
+    /// How fast pods may be removed.
     pub scale_down: Option<RawScalingRule>,
 }
 
 /// How fast the autoscaler may move: by `percent` and/or by `pods` per `periodSeconds`; when both
 /// are given the larger change wins.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ScalingRule")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawScalingRule {
+    /// Change by up to this percentage of the current pods per period.
     pub percent: Option<i64>,
+    /// Change by up to this many pods per period.
     pub pods: Option<i64>,
+    /// The period a change is counted over, 1 to 1800 seconds.
     pub period_seconds: Option<i64>,
+    /// How far back, in seconds, the autoscaler looks before it changes the count, so a short spike
+    /// does not flap (0 to 3600).
     pub stabilization_window_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "DisruptionBudget")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawDisruptionBudget {
+    /// Pods that stay up during voluntary disruptions such as node drains; below the replica count,
+    /// or no drain could proceed.
     pub min_available: Option<i64>,
+    /// Pods that may be down at once during voluntary disruptions; at least 1.
     pub max_unavailable: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[schemars(rename = "Network")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawNetwork {
     /// Namespaces whose pods may call in, and on which named ports.
@@ -674,43 +866,56 @@ pub struct RawNetwork {
     pub egress: Vec<RawDependency>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EgressMode {
     Restricted,
     Open,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "IngressPeer")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawIngressPeer {
+    /// A namespace whose pods may call in (`ingress-nginx`, `platform-monitoring`).
     pub namespace: String,
     /// Named ports (`http`, `metrics`) the peer may reach.
     pub ports: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Dependency")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawDependency {
+    /// The dependency's name, as `dependsOn` names it.
     pub name: String,
+    /// The namespace it runs in; it may be the profile's own.
     pub namespace: String,
+    /// The TCP port the services reach it on.
     pub port: i64,
     /// Pod labels of the dependency; defaults to `app.kubernetes.io/name: <name>`.
     pub pod_labels: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Ingress")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawIngress {
+    /// The host routed (a DNS name, or `*.example.com`).
     pub host: String,
-    /// The IngressClass; defaults to `nginx`.
+    /// The IngressClass that serves the Ingress.
+    #[schemars(example = &"nginx-internal")]
     pub class_name: Option<String>,
+    /// The certificate for the host: TLS is always on.
     pub tls: RawTls,
+    /// Requests per second one client may make (ingress-nginx `limit-rps`).
     pub rate_limit_rps: Option<i64>,
+    /// Paths of the host and the web service each goes to.
     pub routes: Vec<RawRoute>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Tls")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawTls {
     /// cert-manager ClusterIssuer that issues the certificate.
@@ -719,9 +924,12 @@ pub struct RawTls {
     pub secret_name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "Route")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawRoute {
+    /// The path prefix (`/api/auth`).
     pub path: String,
+    /// The web service it goes to, on its `http` port.
     pub service: String,
 }

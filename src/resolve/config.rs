@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::profile::{RawProfile, RawService, SecretStoreKind};
 
-const DEFAULT_REFRESH_INTERVAL: &str = "1h";
+pub(crate) const DEFAULT_REFRESH_INTERVAL: &str = "1h";
 /// The API server's limit on a ConfigMap's data (1 MiB).
 const MAX_CONFIG_BYTES: usize = 1024 * 1024;
 /// gen's own scratch volume (the root filesystem is read-only).

@@ -8,7 +8,7 @@ use super::suggestion;
 use crate::model::{Ingress, Route};
 use crate::profile::{RawIngress, RawProfile, WorkloadKind};
 
-const DEFAULT_INGRESS_CLASS: &str = "nginx";
+pub(crate) const DEFAULT_INGRESS_CLASS: &str = "nginx";
 
 impl Resolver<'_> {
     pub(super) fn ingress(&mut self, raw: &RawIngress, profile: &RawProfile) -> Ingress {

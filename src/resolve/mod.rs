@@ -27,16 +27,36 @@ use crate::source::SourceFile;
 use names::{DNS_LABEL_HINT, LABEL_HINT, LABEL_KEY_HINT};
 pub use names::{dns_label, dns_subdomain, dns1035_label, label_key, label_value};
 
+/// The defaults resolve applies when a profile does not say, for the profile reference (`gen
+/// schema`, the README) to print from the code that applies them.
+pub(crate) mod defaults {
+    pub(crate) use super::config::DEFAULT_REFRESH_INTERVAL;
+    pub(crate) use super::ingress::DEFAULT_INGRESS_CLASS;
+    pub(crate) use super::probes::{DEFAULT_TIMEOUT, LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING};
+    pub(crate) use super::scaling::{SCALE_DOWN_DEFAULTS, SCALE_UP_DEFAULTS};
+    pub(crate) use super::schedule::{
+        DEFAULT_BACKOFF_LIMIT, DEFAULT_CONCURRENCY_POLICY, DEFAULT_FAILED_HISTORY, DEFAULT_RESTART_POLICY,
+        DEFAULT_SUCCESSFUL_HISTORY,
+    };
+    pub(crate) use super::service::{
+        DEFAULT_GRACE_PERIOD, DEFAULT_HTTP_PORT, DEFAULT_METRICS_PATH, DEFAULT_PRE_STOP_SLEEP, DEFAULT_RUN_AS_USER,
+    };
+    pub use super::{TierDefaults, tier_defaults};
+}
+
 /// The Kubernetes minor version `gen` targets (the `k8s-openapi` feature it is built with).
 pub const KUBERNETES_VERSION: &str = "1.33";
 
-/// What a tier decides when the profile does not say.
-pub(crate) struct TierDefaults {
-    pub(crate) replicas: i64,
-    pub(crate) egress: EgressMode,
+/// What a tier decides when the profile does not say. The profile reference (`gen schema`,
+/// the README) prints this table, so it is the one place tier defaults are written.
+pub struct TierDefaults {
+    /// `services.<name>.replicas`.
+    pub replicas: i64,
+    /// `network.egressMode`.
+    pub egress: EgressMode,
 }
 
-pub(crate) fn tier_defaults(tier: Tier) -> TierDefaults {
+pub fn tier_defaults(tier: Tier) -> TierDefaults {
     match tier {
         Tier::Dev => TierDefaults {
             replicas: 1,

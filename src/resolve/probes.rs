@@ -8,10 +8,10 @@ use crate::profile::{PortRef, RawProbe, RawServiceSettings, WorkloadKind};
 
 /// Default timings per probe: (periodSeconds, failureThreshold). A startup probe allows a
 /// slow start (30 x 5 s); liveness and readiness react within half a minute.
-const STARTUP_TIMING: (i64, i64) = (5, 30);
-const LIVENESS_TIMING: (i64, i64) = (10, 3);
-const READINESS_TIMING: (i64, i64) = (5, 3);
-const DEFAULT_TIMEOUT: i64 = 3;
+pub(crate) const STARTUP_TIMING: (i64, i64) = (5, 30);
+pub(crate) const LIVENESS_TIMING: (i64, i64) = (10, 3);
+pub(crate) const READINESS_TIMING: (i64, i64) = (5, 3);
+pub(crate) const DEFAULT_TIMEOUT: i64 = 3;
 
 /// One probe from the service over one from `serviceDefaults`: the check (what is probed)
 /// comes whole from whichever side names one, timings field by field.

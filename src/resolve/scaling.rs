@@ -4,6 +4,12 @@ use super::Resolver;
 use crate::model::{Autoscaling, DisruptionBudget, ScalingRule, Service};
 use crate::profile::{RawAutoscaling, RawScalingRule, RawService};
 
+/// What an autoscaler does without `scaleUp` / `scaleDown`: (percent, periodSeconds,
+/// stabilizationWindowSeconds). Up: double every 15 s at once; down: halve every minute after
+/// five calm minutes.
+pub(crate) const SCALE_UP_DEFAULTS: (i64, i64, i64) = (100, 15, 0);
+pub(crate) const SCALE_DOWN_DEFAULTS: (i64, i64, i64) = (50, 60, 300);
+
 impl Resolver<'_> {
     pub(super) fn autoscaling(
         &mut self,
@@ -77,8 +83,12 @@ impl Resolver<'_> {
             max_replicas: max,
             target_cpu_utilization: cpu,
             target_memory_utilization: memory,
-            scale_up: self.scaling_rule(&format!("{path}.scaleUp"), raw.scale_up.as_ref(), (100, 15, 0)),
-            scale_down: self.scaling_rule(&format!("{path}.scaleDown"), raw.scale_down.as_ref(), (50, 60, 300)),
+            scale_up: self.scaling_rule(&format!("{path}.scaleUp"), raw.scale_up.as_ref(), SCALE_UP_DEFAULTS),
+            scale_down: self.scaling_rule(
+                &format!("{path}.scaleDown"),
+                raw.scale_down.as_ref(),
+                SCALE_DOWN_DEFAULTS,
+            ),
         }
     }
 

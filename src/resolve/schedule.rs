@@ -6,9 +6,13 @@ use super::Resolver;
 use crate::model::{Cron, JobSettings};
 use crate::profile::{ConcurrencyPolicy, RawService, RestartPolicy, WorkloadKind};
 
-const DEFAULT_BACKOFF_LIMIT: i64 = 6;
-const DEFAULT_SUCCESSFUL_HISTORY: i64 = 3;
-const DEFAULT_FAILED_HISTORY: i64 = 1;
+pub(crate) const DEFAULT_BACKOFF_LIMIT: i64 = 6;
+pub(crate) const DEFAULT_SUCCESSFUL_HISTORY: i64 = 3;
+pub(crate) const DEFAULT_FAILED_HISTORY: i64 = 1;
+/// A cronjob skips a run while the previous one is still going.
+pub(crate) const DEFAULT_CONCURRENCY_POLICY: ConcurrencyPolicy = ConcurrencyPolicy::Forbid;
+/// A failed Job pod restarts in place rather than leaving failed pods behind.
+pub(crate) const DEFAULT_RESTART_POLICY: RestartPolicy = RestartPolicy::OnFailure;
 
 /// The macros Kubernetes documents for CronJob schedules.
 const MACROS: &[&str] = &[
@@ -182,7 +186,7 @@ impl Resolver<'_> {
         Cron {
             schedule,
             time_zone: raw.time_zone.clone(),
-            concurrency_policy: raw.concurrency_policy.unwrap_or(ConcurrencyPolicy::Forbid),
+            concurrency_policy: raw.concurrency_policy.unwrap_or(DEFAULT_CONCURRENCY_POLICY),
             starting_deadline_seconds: starting_deadline,
             successful_jobs_history_limit: successful.unwrap_or(DEFAULT_SUCCESSFUL_HISTORY),
             failed_jobs_history_limit: failed.unwrap_or(DEFAULT_FAILED_HISTORY),
@@ -201,7 +205,7 @@ impl Resolver<'_> {
             backoff_limit: backoff.unwrap_or(DEFAULT_BACKOFF_LIMIT),
             active_deadline_seconds: deadline,
             ttl_seconds_after_finished: ttl,
-            restart_policy: raw.restart_policy.unwrap_or(RestartPolicy::OnFailure),
+            restart_policy: raw.restart_policy.unwrap_or(DEFAULT_RESTART_POLICY),
         }
     }
 }

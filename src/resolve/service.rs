@@ -12,11 +12,11 @@ use crate::profile::{
     ServiceType, TolerationOperator, TrafficPolicy, WorkloadKind,
 };
 
-const DEFAULT_HTTP_PORT: i64 = 8080;
-const DEFAULT_RUN_AS_USER: i64 = 10001;
-const DEFAULT_PRE_STOP_SLEEP: i64 = 15;
-const DEFAULT_GRACE_PERIOD: i64 = 30;
-const DEFAULT_METRICS_PATH: &str = "/metrics";
+pub(crate) const DEFAULT_HTTP_PORT: i64 = 8080;
+pub(crate) const DEFAULT_RUN_AS_USER: i64 = 10001;
+pub(crate) const DEFAULT_PRE_STOP_SLEEP: i64 = 15;
+pub(crate) const DEFAULT_GRACE_PERIOD: i64 = 30;
+pub(crate) const DEFAULT_METRICS_PATH: &str = "/metrics";
 
 /// Label keys gen sets itself; the profile's extra labels may not replace them.
 const GEN_LABELS: &[&str] = &[
