@@ -8,6 +8,8 @@ pub mod cli;
 pub mod diagnostics;
 pub mod drift;
 pub mod emit;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod image;
 pub mod index;
 pub mod load;

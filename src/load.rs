@@ -1,6 +1,6 @@
 //! Stage 1: read a profile file into the strict raw types, remembering where every key is.
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use marked_yaml::{LoadError, LoaderOptions};
 
 use crate::diagnostics::{Diagnostic, Position, did_you_mean};
@@ -10,6 +10,8 @@ use crate::source::SourceFile;
 pub mod limits;
 mod text;
 
+pub use text::Failed;
+
 pub struct Loaded {
     pub source: SourceFile,
     pub profile: RawProfile,
@@ -17,8 +19,18 @@ pub struct Loaded {
 
 /// Reads and parses a profile. Structural problems (syntax, unknown keys, wrong types) stop
 /// here: serde reports one per run, with its position and a hint.
-pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, (Option<SourceFile>, Vec<Diagnostic>)> {
-    let mut source = text::read(path, display_path)?;
+pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, Failed> {
+    parse(text::read(path, display_path)?)
+}
+
+/// Loads a profile whose bytes are already in memory, exactly as [`load`] loads a file (the
+/// fuzz targets and anything that reads a profile from elsewhere). `path` is where the text
+/// would live, for the paths a profile names relative to itself.
+pub fn load_bytes(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Result<Loaded, Failed> {
+    parse(text::decode(bytes, path, display_path)?)
+}
+
+fn parse(mut source: SourceFile) -> Result<Loaded, Failed> {
     // Before any parser runs: refuse what YAML readers disagree on, and what is too large or too
     // deep to parse and walk safely (marked-yaml and the position index recurse without a
     // bound). Not in parallel with serde, which would hold a whole refused file in memory.
@@ -208,7 +220,9 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
     };
     let mut diagnostic = Diagnostic::error(code, message).in_file(&source.display_path);
     if let Some(marker) = marker {
-        diagnostic = diagnostic.at_position(source, position(&marker));
+        // The scanner reports what it finds at the end of the input (a key it still expects)
+        // on the line after the last one, which the report could not quote.
+        diagnostic = diagnostic.at_position(source, clamp_to_text(source, position(&marker)));
     }
     match hint {
         Some(hint) => diagnostic.with_hint(hint),
@@ -401,6 +415,18 @@ fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `load` fuzz target: the scanner reported a key it still expected at the
+    /// end of a file with no final newline on the line after the last one.
+    #[test]
+    fn a_syntax_error_at_the_end_of_the_text_is_located_on_its_last_line() {
+        let text = "externalSecrets:\n  costs:\n    data:\n    Th";
+        let Err((_, found)) = load_bytes(text.into(), "p.yaml".into(), "p.yaml") else {
+            panic!("loaded");
+        };
+        assert_eq!(found[0].code, "invalid-yaml");
+        assert_eq!(found[0].position, Some(Position { line: 4, column: 1 }), "{found:?}");
+    }
 
     #[test]
     fn blanks_a_block_key_with_its_value_and_keeps_line_numbers() {

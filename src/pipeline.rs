@@ -76,7 +76,16 @@ pub struct Output {
 
 /// Every stage including the policy rules: objects plus every finding about them.
 pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure> {
-    let built = build(profile, renderer)?;
+    run_loaded(profile, load::load(&profile.path, profile.path.as_str()), renderer)
+}
+
+/// [`run`] on a profile already loaded (or refused) by [`load::load_bytes`].
+pub fn run_loaded(
+    profile: &ProfileFile,
+    loaded: Result<load::Loaded, load::Failed>,
+    renderer: &Renderer,
+) -> Result<Output, Failure> {
+    let built = build_loaded(profile, loaded, renderer)?;
     let services: Vec<&str> = built.model.services.iter().map(|s| s.name.as_str()).collect();
     let findings = rules::run(&built.model, &built.objects, &built.source);
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
@@ -93,8 +102,17 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
 
 /// Load, resolve, render and check: everything but the policy rules.
 pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failure> {
-    let loaded = load::load(&profile.path, profile.path.as_str())
-        .map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
+    build_loaded(profile, load::load(&profile.path, profile.path.as_str()), renderer)
+}
+
+/// [`build`] on a profile already loaded (or refused).
+pub fn build_loaded(
+    profile: &ProfileFile,
+    loaded: Result<load::Loaded, load::Failed>,
+    renderer: &Renderer,
+) -> Result<Built, Failure> {
+    let loaded =
+        loaded.map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
     let waivers = loaded
         .profile
         .waivers

@@ -3,7 +3,7 @@
 
 use std::io::Read as _;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use super::limits::MAX_BYTES;
 use crate::diagnostics::{Diagnostic, Position};
@@ -28,36 +28,30 @@ pub fn read(path: &Utf8Path, display_path: &str) -> Result<SourceFile, Failed> {
             "`{display_path}` is a directory, not a profile file"
         )));
     }
-    let too_large = |size: String| {
-        let diagnostic = Diagnostic::error(
-            "input-limit",
-            format!(
-                "the profile is {size}; gen reads profiles of at most {} MiB",
-                MAX_BYTES >> 20
-            ),
-        )
-        .in_file(display_path)
-        .with_hint("a profile this large is not hand-written: split it, or check that this is the right file");
-        (None, vec![diagnostic])
-    };
     if meta.len() > MAX_BYTES {
-        return Err(too_large(format!("{} bytes", meta.len())));
+        return Err(too_large(display_path, format!("{} bytes", meta.len())));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.by_ref()
         .take(MAX_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(format!("cannot read the profile: {e}")))?;
+    decode(bytes, path.to_owned(), display_path)
+}
+
+/// A profile's bytes as text: refused past [`MAX_BYTES`], or at the first byte that is not
+/// UTF-8. What [`read`] does after reading, for bytes already in memory.
+pub fn decode(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Result<SourceFile, Failed> {
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(too_large(format!("more than {MAX_BYTES} bytes")));
+        return Err(too_large(display_path, format!("more than {MAX_BYTES} bytes")));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(path.to_owned(), display_path.to_owned(), text)),
+        Ok(text) => Ok(SourceFile::new(path, display_path.to_owned(), text)),
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
             let bad = error.as_bytes()[offset];
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
+            let source = SourceFile::new(path, display_path.to_owned(), text);
             let diagnostic = Diagnostic::error(
                 "invalid-yaml",
                 format!("the profile is not UTF-8: byte 0x{bad:02X} at byte offset {offset} starts no UTF-8 character"),
@@ -67,6 +61,19 @@ pub fn read(path: &Utf8Path, display_path: &str) -> Result<SourceFile, Failed> {
             Err((Some(source), vec![diagnostic]))
         }
     }
+}
+
+fn too_large(display_path: &str, size: String) -> Failed {
+    let diagnostic = Diagnostic::error(
+        "input-limit",
+        format!(
+            "the profile is {size}; gen reads profiles of at most {} MiB",
+            MAX_BYTES >> 20
+        ),
+    )
+    .in_file(display_path)
+    .with_hint("a profile this large is not hand-written: split it, or check that this is the right file");
+    (None, vec![diagnostic])
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
