@@ -93,13 +93,20 @@ pub fn check_characters(source: &SourceFile) -> Option<Diagnostic> {
     let text = &source.text;
     // Only these bytes can start a refused character: ASCII controls, and the lead bytes of
     // U+0080..U+009F (0xC2), U+2028/U+2029 (0xE2) and U+FFFE/U+FFFF (0xEF).
-    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF);
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n')) || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF);
     let mut from = 0;
     while let Some(found) = text.as_bytes()[from..].iter().position(|&b| suspect(b)) {
         let offset = from + found;
         let c = text[offset..].chars().next()?;
         from = offset + c.len_utf8();
         let (message, hint) = match c {
+            // CRLF ends a line everywhere; a CR alone ends one for YAML readers and for no
+            // editor, so every line number after it would disagree with what the user sees.
+            '\r' if text.as_bytes().get(offset + 1) == Some(&b'\n') => continue,
+            '\r' => (
+                "a carriage return with no line feed after it: YAML readers end the line there, most editors and tools do not".to_owned(),
+                "end lines with LF or CRLF (a file with old Mac line endings converts with `tr '\\r' '\\n'`)".to_owned(),
+            ),
             '\u{85}' | '\u{2028}' | '\u{2029}' => (
                 format!(
                     "a raw {} line separator: YAML 1.1 readers end the line there (in a quoted value it becomes a space) and YAML 1.2 readers do not",
@@ -173,6 +180,16 @@ mod tests {
         assert!(message.contains("NEL"), "{message}");
         let (line, column, _) = refused_at("a: 1\n\"ké\u{2028}y\": 1\n").unwrap();
         assert_eq!((line, column), (2, 4));
+    }
+
+    /// Found by the fuzz targets: YAML readers (and so their line numbers) break lines at a
+    /// lone CR, gen's reports did not, so findings after one pointed at the wrong line.
+    #[test]
+    fn a_lone_carriage_return_is_refused_where_it_is() {
+        let (line, column, message) = refused_at("tier: prod\r\napp: a\rnamespace: b\n").unwrap();
+        assert_eq!((line, column), (2, 7));
+        assert!(message.contains("carriage return"), "{message}");
+        assert_eq!(refused_at("tier: prod\r\napp: a\r\n"), None);
     }
 
     #[test]
