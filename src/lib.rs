@@ -12,6 +12,7 @@ pub mod emit;
 pub mod fuzz;
 pub mod image;
 pub mod index;
+pub mod kube_version;
 pub mod load;
 pub mod locate;
 pub mod model;

@@ -87,7 +87,10 @@ pub fn run_loaded(
 ) -> Result<Output, Failure> {
     let built = build_loaded(profile, loaded, renderer)?;
     let services: Vec<&str> = built.model.services.iter().map(|s| s.name.as_str()).collect();
-    let findings = rules::run(&built.model, &built.objects, &built.source);
+    let mut findings = rules::run(&built.model, &built.objects, &built.source);
+    let mut version_findings = rules::Findings::new(built.model.tier, &built.source);
+    crate::kube_version::check::check(&built.objects, renderer.kube_version(), &mut version_findings);
+    findings.extend(version_findings.into_vec());
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
     let report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
     if report.has_schema_error() {
@@ -123,7 +126,7 @@ pub fn build_loaded(
             reason: w.reason.clone(),
         })
         .collect();
-    let model = match resolve::resolve(&loaded.profile, &loaded.source, &profile.name) {
+    let model = match resolve::resolve_for(&loaded.profile, &loaded.source, &profile.name, renderer.kube_version()) {
         Ok(model) => model,
         Err(diagnostics) => {
             return Err(Failure::Profile(Report::new(

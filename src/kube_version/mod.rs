@@ -96,7 +96,9 @@ mod tests {
         assert_eq!("1.29".parse(), Ok(KubeVersion(29)));
         assert_eq!("v1.35".parse(), Ok(KubeVersion(35)));
         assert_eq!("1.30.2".parse(), Ok(KubeVersion(30)));
-        for bad in ["1.28", "1.36", "2.30", "1", "1.", "1.3x", "1.030x", "", "v", "1.30.", "1.30.1.1", "1.-1"] {
+        for bad in [
+            "1.28", "1.36", "2.30", "1", "1.", "1.3x", "1.030x", "", "v", "1.30.", "1.30.1.1", "1.-1",
+        ] {
             let error = bad.parse::<KubeVersion>().unwrap_err();
             assert!(error.contains("1.29 to 1.35"), "{bad}: {error}");
         }
