@@ -16,6 +16,7 @@ mod measure;
 use camino::Utf8PathBuf;
 
 use crate::diagnostics::Diagnostic;
+use crate::kube_version::KubeVersion;
 use crate::load::{self, Loaded, limits};
 use crate::locate::ProfileFile;
 use crate::pipeline::{self, Failure};
@@ -44,9 +45,31 @@ pub fn resolve(data: &[u8]) {
     }
 }
 
+/// A renderer for every Kubernetes version gen targets, built once per fuzzing process.
+pub struct Renderers(Vec<Renderer>);
+
+impl Renderers {
+    pub fn new() -> Self {
+        Renderers(KubeVersion::all().map(Renderer::for_kube_version).collect())
+    }
+
+    /// The renderer for an input: its length picks the target version, so every version is
+    /// fuzzed and an input always renders for the same one.
+    fn for_input(&self, data: &[u8]) -> &Renderer {
+        &self.0[data.len() % self.0.len()]
+    }
+}
+
+impl Default for Renderers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Target `pipeline`: bytes -> load -> resolve -> render -> check -> rules and waivers -> emit,
-/// the stages `gen render` runs.
-pub fn pipeline(data: &[u8], renderer: &Renderer) {
+/// the stages `gen render` runs, for one of the Kubernetes versions gen targets.
+pub fn pipeline(data: &[u8], renderers: &Renderers) {
+    let renderer = renderers.for_input(data);
     let profile = ProfileFile {
         name: "fuzz".into(),
         path: Utf8PathBuf::from(FILE),
