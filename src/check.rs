@@ -90,6 +90,53 @@ impl Typed {
         }
     }
 
+    /// The object's `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        use k8s_openapi::Resource as _;
+        match self {
+            Typed::Namespace(_) => Namespace::API_VERSION,
+            Typed::ServiceAccount(_) => ServiceAccount::API_VERSION,
+            Typed::ConfigMap(_) => ConfigMap::API_VERSION,
+            Typed::ResourceQuota(_) => ResourceQuota::API_VERSION,
+            Typed::LimitRange(_) => LimitRange::API_VERSION,
+            Typed::ExternalSecret(o) => &o.api_version,
+            Typed::Role(_) => Role::API_VERSION,
+            Typed::RoleBinding(_) => RoleBinding::API_VERSION,
+            Typed::Service(_) => Service::API_VERSION,
+            Typed::Deployment(_) => Deployment::API_VERSION,
+            Typed::CronJob(_) => CronJob::API_VERSION,
+            Typed::Job(_) => Job::API_VERSION,
+            Typed::HorizontalPodAutoscaler(_) => HorizontalPodAutoscaler::API_VERSION,
+            Typed::PodDisruptionBudget(_) => PodDisruptionBudget::API_VERSION,
+            Typed::NetworkPolicy(_) => NetworkPolicy::API_VERSION,
+            Typed::Ingress(_) => Ingress::API_VERSION,
+        }
+    }
+
+    /// The object encoded as JSON, exactly as gen emits it.
+    pub fn to_json(&self) -> Value {
+        let encoded = match self {
+            Typed::Namespace(o) => serde_json::to_value(o),
+            Typed::ServiceAccount(o) => serde_json::to_value(o),
+            Typed::ConfigMap(o) => serde_json::to_value(o),
+            Typed::ResourceQuota(o) => serde_json::to_value(o),
+            Typed::LimitRange(o) => serde_json::to_value(o),
+            Typed::ExternalSecret(o) => serde_json::to_value(o),
+            Typed::Role(o) => serde_json::to_value(o),
+            Typed::RoleBinding(o) => serde_json::to_value(o),
+            Typed::Service(o) => serde_json::to_value(o),
+            Typed::Deployment(o) => serde_json::to_value(o),
+            Typed::CronJob(o) => serde_json::to_value(o),
+            Typed::Job(o) => serde_json::to_value(o),
+            Typed::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Typed::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Typed::NetworkPolicy(o) => serde_json::to_value(o),
+            Typed::Ingress(o) => serde_json::to_value(o),
+        };
+        // These types encoded once already, when the object was checked.
+        encoded.expect("a checked object encodes as JSON")
+    }
+
     /// The pod template of a workload, with the field path of its pod spec; `None` for kinds
     /// without pods. The match lists every kind, so a new kind must say whether it runs pods,
     /// and the policy rules and the reachability graph then cover its pods without further

@@ -3,6 +3,8 @@
 use camino::Utf8PathBuf;
 use clap::{Args, Parser, Subcommand};
 
+use crate::kube_version::KubeVersion;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gen",
@@ -33,6 +35,10 @@ pub struct GlobalArgs {
     /// flag wins.
     #[arg(long = "set", global = true, value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+    /// The Kubernetes version to render for, 1.29 to 1.35: kinds, API versions and fields it
+    /// lacks are errors, and the namespace's Pod Security labels pin it.
+    #[arg(long, global = true, default_value = "1.33", value_name = "VERSION")]
+    pub kube_version: KubeVersion,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,7 +24,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let outputs = match build_each(&profiles) {
+    let outputs = match build_each(&profiles, global) {
         Ok(outputs) => outputs,
         Err(code) => return code,
     };
@@ -264,8 +264,8 @@ fn output_error(error: output_dir::OutputError) -> Diagnostic {
 
 /// Every profile through the pipeline, for commands that report on all of them: a profile that
 /// is not valid gives its report instead of output; a template defect ends the command.
-fn run_each(profiles: &[ProfileFile]) -> Result<Vec<Result<Output, Report>>, i32> {
-    let renderer = Renderer::new();
+fn run_each(profiles: &[ProfileFile], global: &GlobalArgs) -> Result<Vec<Result<Output, Report>>, i32> {
+    let renderer = Renderer::for_kube_version(global.kube_version);
     let mut results = Vec::with_capacity(profiles.len());
     for profile in profiles {
         match pipeline::run(profile, &renderer) {
@@ -279,8 +279,8 @@ fn run_each(profiles: &[ProfileFile]) -> Result<Vec<Result<Output, Report>>, i32
 
 /// Every profile through the pipeline. The first profile that cannot be rendered is reported
 /// and its exit code returned.
-fn build_each(profiles: &[ProfileFile]) -> Result<Vec<Output>, i32> {
-    let renderer = Renderer::new();
+fn build_each(profiles: &[ProfileFile], global: &GlobalArgs) -> Result<Vec<Output>, i32> {
+    let renderer = Renderer::for_kube_version(global.kube_version);
     profiles
         .iter()
         .map(|profile| pipeline::run(profile, &renderer).map_err(report_failure))
@@ -293,7 +293,7 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs) -> i32 {
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
     let profiles = [profile];
-    let outputs = match build_each(&profiles) {
+    let outputs = match build_each(&profiles, global) {
         Ok(outputs) => outputs,
         Err(code) => return code,
     };
@@ -338,7 +338,7 @@ pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let (outputs, mut reports): (Vec<Output>, Vec<Report>) = match run_each(&profiles) {
+    let (outputs, mut reports): (Vec<Output>, Vec<Report>) = match run_each(&profiles, global) {
         Ok(results) => {
             let (ok, invalid): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
             (
@@ -475,7 +475,7 @@ pub fn lint(global: &GlobalArgs, args: &LintArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let reports: Vec<Report> = match run_each(&profiles) {
+    let reports: Vec<Report> = match run_each(&profiles, global) {
         Ok(results) => results
             .into_iter()
             .map(|r| r.map_or_else(|report| report, |output| output.report))

@@ -8,8 +8,11 @@ pub mod cli;
 pub mod diagnostics;
 pub mod drift;
 pub mod emit;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod image;
 pub mod index;
+pub mod kube_version;
 pub mod load;
 pub mod locate;
 pub mod model;

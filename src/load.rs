@@ -1,6 +1,6 @@
 //! Stage 1: read a profile file into the strict raw types, remembering where every key is.
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use marked_yaml::{LoadError, LoaderOptions, Node};
 
 use crate::diagnostics::{Diagnostic, Position, did_you_mean};
@@ -12,6 +12,8 @@ pub mod limits;
 pub mod merged_text;
 pub mod overrides;
 mod text;
+
+pub use text::Failed;
 
 pub struct Loaded {
     pub source: SourceFile,
@@ -27,7 +29,20 @@ pub fn load(path: &Utf8Path, display_path: &str) -> Result<Loaded, Failed> {
 
 /// [`load`], with `--set PATH=VALUE` overrides applied over the profile and its bases.
 pub fn load_with(path: &Utf8Path, display_path: &str, overrides: &[String]) -> Result<Loaded, Failed> {
-    let mut source = read_checked(path, display_path)?;
+    parse(text::read(path, display_path)?, overrides)
+}
+
+/// Loads a profile whose bytes are already in memory, exactly as [`load`] loads a file (the
+/// fuzz targets and anything that reads a profile from elsewhere). `path` is where the text
+/// would live, for the paths a profile names relative to itself.
+pub fn load_bytes(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Result<Loaded, Failed> {
+    parse(text::decode(bytes, path, display_path)?, &[])
+}
+
+fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
+    if let Some(refused) = refuse_text(&source) {
+        return Err((Some(source), vec![refused]));
+    }
     // The two parses (positions, and the strict types) are independent: run them side by side.
     // The syntax check still decides first, exactly as if they ran one after the other.
     let text = source.text.clone();
@@ -68,9 +83,6 @@ pub fn load_with(path: &Utf8Path, display_path: &str, overrides: &[String]) -> R
         }
     }
 }
-
-/// What went wrong, with the source when there is text to show.
-pub type Failed = (Option<SourceFile>, Vec<Diagnostic>);
 
 /// The effective profile: the merged tree of the profile, its bases and the overrides, before
 /// typing, with the source that knows where each value came from.
@@ -308,7 +320,9 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
     };
     let mut diagnostic = Diagnostic::error(code, message).in_file(&source.display_path);
     if let Some(marker) = marker {
-        diagnostic = diagnostic.at_position(source, position(&marker));
+        // The scanner reports what it finds at the end of the input (a key it still expects)
+        // on the line after the last one, which the report could not quote.
+        diagnostic = diagnostic.at_position(source, clamp_to_text(source, position(&marker)));
     }
     match hint {
         Some(hint) => diagnostic.with_hint(hint),
@@ -501,6 +515,18 @@ fn classify(message: &str, yaml_path: &str) -> (&'static str, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `load` fuzz target: the scanner reported a key it still expected at the
+    /// end of a file with no final newline on the line after the last one.
+    #[test]
+    fn a_syntax_error_at_the_end_of_the_text_is_located_on_its_last_line() {
+        let text = "externalSecrets:\n  costs:\n    data:\n    Th";
+        let Err((_, found)) = load_bytes(text.into(), "p.yaml".into(), "p.yaml") else {
+            panic!("loaded");
+        };
+        assert_eq!(found[0].code, "invalid-yaml");
+        assert_eq!(found[0].position, Some(Position { line: 4, column: 1 }), "{found:?}");
+    }
 
     #[test]
     fn blanks_a_block_key_with_its_value_and_keeps_line_numbers() {

@@ -79,9 +79,25 @@ pub struct Output {
 
 /// Every stage including the policy rules: objects plus every finding about them.
 pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure> {
-    let built = build(profile, renderer)?;
+    run_loaded(
+        profile,
+        load::load_with(&profile.path, profile.path.as_str(), &profile.overrides),
+        renderer,
+    )
+}
+
+/// [`run`] on a profile already loaded (or refused) by [`load::load_bytes`].
+pub fn run_loaded(
+    profile: &ProfileFile,
+    loaded: Result<load::Loaded, load::Failed>,
+    renderer: &Renderer,
+) -> Result<Output, Failure> {
+    let built = build_loaded(profile, loaded, renderer)?;
     let services: Vec<&str> = built.model.services.iter().map(|s| s.name.as_str()).collect();
-    let findings = rules::run(&built.model, &built.objects, &built.source);
+    let mut findings = rules::run(&built.model, &built.objects, &built.source);
+    let mut version_findings = rules::Findings::new(built.model.tier, &built.source);
+    crate::kube_version::check::check(&built.objects, renderer.kube_version(), &mut version_findings);
+    findings.extend(version_findings.into_vec());
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
     let mut report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
     report.capacity = rules::capacity::summary(&built.model);
@@ -97,8 +113,21 @@ pub fn run(profile: &ProfileFile, renderer: &Renderer) -> Result<Output, Failure
 
 /// Load, resolve, render and check: everything but the policy rules.
 pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failure> {
-    let loaded = load::load_with(&profile.path, profile.path.as_str(), &profile.overrides)
-        .map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
+    build_loaded(
+        profile,
+        load::load_with(&profile.path, profile.path.as_str(), &profile.overrides),
+        renderer,
+    )
+}
+
+/// [`build`] on a profile already loaded (or refused).
+pub fn build_loaded(
+    profile: &ProfileFile,
+    loaded: Result<load::Loaded, load::Failed>,
+    renderer: &Renderer,
+) -> Result<Built, Failure> {
+    let loaded =
+        loaded.map_err(|(source, diagnostics)| Failure::Profile(Report::new(profile, diagnostics, vec![], source)))?;
     let waivers = loaded
         .profile
         .waivers
@@ -109,7 +138,7 @@ pub fn build(profile: &ProfileFile, renderer: &Renderer) -> Result<Built, Failur
             reason: w.reason.clone(),
         })
         .collect();
-    let model = match resolve::resolve(&loaded.profile, &loaded.source, &profile.name) {
+    let model = match resolve::resolve_for(&loaded.profile, &loaded.source, &profile.name, renderer.kube_version()) {
         Ok(model) => model,
         Err(diagnostics) => {
             return Err(Failure::Profile(Report::new(

@@ -4,6 +4,7 @@
 //! flow syntax: a string from the profile always arrives as one quoted scalar, so no profile value
 //! can change the document's structure, whatever characters it contains.
 
+use crate::kube_version::KubeVersion;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, context};
@@ -90,6 +91,8 @@ const SERVICE_TEMPLATES: &[(&str, &str)] = &[
 
 pub struct Renderer {
     env: Environment<'static>,
+    /// The Kubernetes version the objects are rendered for.
+    kube_version: KubeVersion,
 }
 
 impl Default for Renderer {
@@ -147,7 +150,22 @@ impl Renderer {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("embedded template {name} is invalid: {e:#}"));
         }
-        Renderer { env }
+        Renderer {
+            env,
+            kube_version: KubeVersion::DEFAULT,
+        }
+    }
+
+    /// A renderer for another Kubernetes version than the default.
+    pub fn for_kube_version(kube_version: KubeVersion) -> Self {
+        Renderer {
+            kube_version,
+            ..Self::new()
+        }
+    }
+
+    pub fn kube_version(&self) -> KubeVersion {
+        self.kube_version
     }
 
     /// The template context for a model, built once and shared by every template.

@@ -91,6 +91,20 @@ impl SourceFile {
     pub fn index(&mut self, root: &Node) {
         let mut positions = HashMap::new();
         record(root, String::new(), &mut positions);
+        // The parser puts an empty node at the very end of the text (`? ` with no key on the
+        // last line) on the line after the last one, which a report could not quote.
+        let lines: Vec<&str> = self.text.split('\n').collect();
+        for located in positions.values_mut() {
+            // Only the profile's own text is at hand here; a base's positions come from its
+            // own parse and are left as they are.
+            if located.file == 0 && located.position.line > lines.len() {
+                let last = lines.len();
+                located.position = Position {
+                    line: last,
+                    column: lines[last - 1].chars().count() + 1,
+                };
+            }
+        }
         self.positions = positions;
     }
 
@@ -233,6 +247,14 @@ mod tests {
         assert_eq!(source.origin_path("services.api.env.B"), "services.api.env.B");
         assert_eq!(source.origin_path("services.web.resources.cpu"), "services.web");
         assert_eq!(source.origin_path("services.web.env.A"), "serviceDefaults.env.A");
+    }
+
+    /// Found by the `resolve` fuzz target: an empty explicit key (`? `) at the end of a file
+    /// was recorded on the line after the last one.
+    #[test]
+    fn a_key_at_the_very_end_is_recorded_on_the_last_line() {
+        let source = indexed("tier: prod\n? ");
+        assert_eq!(source.exact_position(""), Some(Position { line: 2, column: 3 }));
     }
 
     #[test]

@@ -45,13 +45,57 @@ fn kubernetes_validate_strict_accepts_every_object() {
     let temp = rendered();
     let files = manifest_files(temp.path());
     assert!(files.len() > 100, "every shipped and example profile rendered");
-    // 1.33 is what gen targets; 1.37 is the newest schema the tool ships.
+    // 1.33 is what gen targets by default; 1.37 is the newest schema the tool ships.
     for version in ["1.33", "1.37"] {
         let (ok, text) = run(Command::new(oracle("kubernetes-validate"))
             .args(["--strict", "--quiet", "-k", version])
             .args(&files));
         assert!(ok, "kubernetes-validate --strict -k {version} failed:\n{text}");
     }
+}
+
+/// `--kube-version 1.29`, the oldest target, judged by 1.29's schemas. Every profile renders
+/// for it once its explicit pre-stop pause is dropped, as the `not-in-kube-version` hint says
+/// (the sleep action is alpha in 1.29); the default, 1.33, is judged above.
+#[test]
+fn kubernetes_validate_strict_accepts_the_oldest_target() {
+    let temp = tempfile::Builder::new().prefix("gen-oracles-").tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, profile) in all_profiles() {
+        let path = if profile.contains('/') {
+            repo_root().join(&profile)
+        } else {
+            repo_root().join(format!("profiles/{profile}.yaml"))
+        };
+        let text: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|line| match line.split_once("preStopSleepSeconds:") {
+                Some((indent, _)) => format!("{indent}preStopSleepSeconds: 0\n"),
+                None => format!("{line}\n"),
+            })
+            .collect();
+        let copy = temp.path().join(format!("{}.yaml", name.replace('/', "-")));
+        std::fs::write(&copy, text).unwrap();
+        let dir = temp.path().join(name.replace('/', "-"));
+        let output = gen_cmd(&[
+            "render",
+            copy.to_str().unwrap(),
+            "--kube-version",
+            "1.29",
+            "-o",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{name} for 1.29: {}", stderr(&output));
+        let namespace = std::fs::read_to_string(dir.join("namespace.yaml")).unwrap();
+        assert!(namespace.contains("enforce-version: v1.29"), "{name}:\n{namespace}");
+        files.extend(manifest_files(&dir));
+    }
+    assert!(files.len() > 100, "every shipped and example profile rendered");
+    let (ok, text) = run(Command::new(oracle("kubernetes-validate"))
+        .args(["--strict", "--quiet", "-k", "1.29"])
+        .args(&files));
+    assert!(ok, "kubernetes-validate --strict -k 1.29 failed:\n{text}");
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn cluster(global: &GlobalArgs, target: &str) -> Result<Cluster, i32> {
         return with_workloads(Cluster::from_yaml(texts), &format!("`{target}`"));
     }
     let profile = super::located(global, target).map_err(|d| report_input_error(&d))?;
-    let built = pipeline::build(&profile, &Renderer::new()).map_err(report_failure)?;
+    let built = pipeline::build(&profile, &Renderer::for_kube_version(global.kube_version)).map_err(report_failure)?;
     Ok(Cluster::from_objects(&built.objects))
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::Read as _;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use super::limits::MAX_BYTES;
 use crate::diagnostics::{Diagnostic, Position};
@@ -28,36 +28,30 @@ pub fn read(path: &Utf8Path, display_path: &str) -> Result<SourceFile, Failed> {
             "`{display_path}` is a directory, not a profile file"
         )));
     }
-    let too_large = |size: String| {
-        let diagnostic = Diagnostic::error(
-            "input-limit",
-            format!(
-                "the profile is {size}; gen reads profiles of at most {} MiB",
-                MAX_BYTES >> 20
-            ),
-        )
-        .in_file(display_path)
-        .with_hint("a profile this large is not hand-written: split it, or check that this is the right file");
-        (None, vec![diagnostic])
-    };
     if meta.len() > MAX_BYTES {
-        return Err(too_large(format!("{} bytes", meta.len())));
+        return Err(too_large(display_path, format!("{} bytes", meta.len())));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.by_ref()
         .take(MAX_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(format!("cannot read the profile: {e}")))?;
+    decode(bytes, path.to_owned(), display_path)
+}
+
+/// A profile's bytes as text: refused past [`MAX_BYTES`], or at the first byte that is not
+/// UTF-8. What [`read`] does after reading, for bytes already in memory.
+pub fn decode(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Result<SourceFile, Failed> {
     if bytes.len() as u64 > MAX_BYTES {
-        return Err(too_large(format!("more than {MAX_BYTES} bytes")));
+        return Err(too_large(display_path, format!("more than {MAX_BYTES} bytes")));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(path.to_owned(), display_path.to_owned(), text)),
+        Ok(text) => Ok(SourceFile::new(path, display_path.to_owned(), text)),
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
             let bad = error.as_bytes()[offset];
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let source = SourceFile::new(path.to_owned(), display_path.to_owned(), text);
+            let source = SourceFile::new(path, display_path.to_owned(), text);
             let diagnostic = Diagnostic::error(
                 "invalid-yaml",
                 format!("the profile is not UTF-8: byte 0x{bad:02X} at byte offset {offset} starts no UTF-8 character"),
@@ -67,6 +61,19 @@ pub fn read(path: &Utf8Path, display_path: &str) -> Result<SourceFile, Failed> {
             Err((Some(source), vec![diagnostic]))
         }
     }
+}
+
+fn too_large(display_path: &str, size: String) -> Failed {
+    let diagnostic = Diagnostic::error(
+        "input-limit",
+        format!(
+            "the profile is {size}; gen reads profiles of at most {} MiB",
+            MAX_BYTES >> 20
+        ),
+    )
+    .in_file(display_path)
+    .with_hint("a profile this large is not hand-written: split it, or check that this is the right file");
+    (None, vec![diagnostic])
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
@@ -86,13 +93,20 @@ pub fn check_characters(source: &SourceFile) -> Option<Diagnostic> {
     let text = &source.text;
     // Only these bytes can start a refused character: ASCII controls, and the lead bytes of
     // U+0080..U+009F (0xC2), U+2028/U+2029 (0xE2) and U+FFFE/U+FFFF (0xEF).
-    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF);
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n')) || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF);
     let mut from = 0;
     while let Some(found) = text.as_bytes()[from..].iter().position(|&b| suspect(b)) {
         let offset = from + found;
         let c = text[offset..].chars().next()?;
         from = offset + c.len_utf8();
         let (message, hint) = match c {
+            // CRLF ends a line everywhere; a CR alone ends one for YAML readers and for no
+            // editor, so every line number after it would disagree with what the user sees.
+            '\r' if text.as_bytes().get(offset + 1) == Some(&b'\n') => continue,
+            '\r' => (
+                "a carriage return with no line feed after it: YAML readers end the line there, most editors and tools do not".to_owned(),
+                "end lines with LF or CRLF (a file with old Mac line endings converts with `tr '\\r' '\\n'`)".to_owned(),
+            ),
             '\u{85}' | '\u{2028}' | '\u{2029}' => (
                 format!(
                     "a raw {} line separator: YAML 1.1 readers end the line there (in a quoted value it becomes a space) and YAML 1.2 readers do not",
@@ -166,6 +180,16 @@ mod tests {
         assert!(message.contains("NEL"), "{message}");
         let (line, column, _) = refused_at("a: 1\n\"ké\u{2028}y\": 1\n").unwrap();
         assert_eq!((line, column), (2, 4));
+    }
+
+    /// Found by the fuzz targets: YAML readers (and so their line numbers) break lines at a
+    /// lone CR, gen's reports did not, so findings after one pointed at the wrong line.
+    #[test]
+    fn a_lone_carriage_return_is_refused_where_it_is() {
+        let (line, column, message) = refused_at("tier: prod\r\napp: a\rnamespace: b\n").unwrap();
+        assert_eq!((line, column), (2, 7));
+        assert!(message.contains("carriage return"), "{message}");
+        assert_eq!(refused_at("tier: prod\r\napp: a\r\n"), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod service;
 mod tests;
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::kube_version::KubeVersion;
 use crate::model::{Labels, Model, Service};
 use crate::profile::{EgressMode, RawProfile, Tier};
 use crate::quantity;
@@ -44,7 +45,8 @@ pub(crate) mod defaults {
     pub use super::{TierDefaults, tier_defaults};
 }
 
-/// The Kubernetes minor version `gen` targets (the `k8s-openapi` feature it is built with).
+/// The Kubernetes version of the API types gen decodes every object into (the `k8s-openapi`
+/// feature it is built with), and the version it targets by default (see [`KubeVersion`]).
 pub const KUBERNETES_VERSION: &str = "1.33";
 
 /// What a tier decides when the profile does not say. The profile reference (`gen schema`,
@@ -74,8 +76,20 @@ pub fn tier_defaults(tier: Tier) -> TierDefaults {
 }
 
 pub fn resolve(raw: &RawProfile, source: &SourceFile, profile_name: &str) -> Result<Model, Vec<Diagnostic>> {
+    resolve_for(raw, source, profile_name, KubeVersion::DEFAULT)
+}
+
+/// [`resolve`] for a target Kubernetes version: it decides the Pod Security version labels and
+/// the defaults that need an API the version may lack.
+pub fn resolve_for(
+    raw: &RawProfile,
+    source: &SourceFile,
+    profile_name: &str,
+    kube_version: KubeVersion,
+) -> Result<Model, Vec<Diagnostic>> {
     let mut resolver = Resolver {
         source,
+        kube_version,
         diagnostics: Vec::new(),
     };
     let model = resolver.profile(raw, profile_name);
@@ -89,6 +103,7 @@ pub fn resolve(raw: &RawProfile, source: &SourceFile, profile_name: &str) -> Res
 
 struct Resolver<'a> {
     source: &'a SourceFile,
+    kube_version: KubeVersion,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -146,7 +161,7 @@ impl Resolver<'_> {
         self.local_dependency_selectors(&raw.namespace, &dependencies, &services);
         let local_dependencies = network::local_dependencies(&raw.namespace, &dependencies, &services);
         let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
-        let pod_security_version = format!("v{KUBERNETES_VERSION}");
+        let pod_security_version = self.kube_version.pod_security_label();
         Model {
             profile: profile_name.to_owned(),
             tier: raw.tier,

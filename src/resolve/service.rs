@@ -15,6 +15,8 @@ use crate::profile::{
 pub(crate) const DEFAULT_HTTP_PORT: i64 = 8080;
 pub(crate) const DEFAULT_RUN_AS_USER: i64 = 10001;
 pub(crate) const DEFAULT_PRE_STOP_SLEEP: i64 = 15;
+/// The field the pre-stop pause renders, as the version facts name it.
+const PRE_STOP_SLEEP_FIELD: &str = "containers[].lifecycle.preStop.sleep";
 pub(crate) const DEFAULT_GRACE_PERIOD: i64 = 30;
 pub(crate) const DEFAULT_METRICS_PATH: &str = "/metrics";
 
@@ -512,7 +514,11 @@ impl Resolver<'_> {
     /// they get no pre-stop pause.
     fn shutdown(&mut self, path: &str, kind: WorkloadKind, settings: &RawServiceSettings) -> (i64, i64) {
         let raw = settings.shutdown.as_ref();
-        let default_sleep = if kind.is_long_running() {
+        // The sleep action is on by default from Kubernetes 1.30: on an older target, no
+        // pause unless the profile asks for one (and the version check then says why not).
+        let sleep_available =
+            crate::kube_version::facts::field_available(PRE_STOP_SLEEP_FIELD, self.kube_version.minor());
+        let default_sleep = if kind.is_long_running() && sleep_available {
             DEFAULT_PRE_STOP_SLEEP
         } else {
             0

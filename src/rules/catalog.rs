@@ -142,6 +142,11 @@ pub const RULES: &[Rule] = &[
         "gen refuses, before parsing, profiles larger than 16 MiB, nesting mappings and lists more than 32 levels deep, holding more than 10,000 services (or entries in any one mapping or list) or more than 1,000,000 nodes in all. Real profiles stay far below; past these limits a file is broken or hostile, and parsing it could exhaust memory or the stack. The README lists the limits.",
     ),
     schema(
+        "not-in-kube-version",
+        "A rendered kind, API version or field does not exist, or is off by default, in the target Kubernetes version.",
+        "gen renders for one Kubernetes version (`--kube-version`, 1.29 to 1.35, default 1.33) and knows when each kind, API version and field it writes arrived or left; a field that is only alpha (behind a feature gate that is off by default) counts as missing, since a cluster with default settings drops or refuses it. The finding names the version that added or removed it. Raise --kube-version to a version that has it (the cluster must run that version or newer), or drop the profile setting that renders it; for example the pre-stop pause (`shutdown.preStopSleepSeconds`) renders the sleep action, which is on by default from 1.30 (`preStopSleepSeconds: 0` renders none). `gen rules` lists the codes; the README lists the version facts.",
+    ),
+    schema(
         "duplicate-key",
         "A key appears twice in the same mapping.",
         "YAML parsers silently keep one of the two values, so a duplicate usually hides a mistake (two `env` entries with the same name, say). Keep one.",

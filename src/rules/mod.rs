@@ -151,6 +151,7 @@ fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
         _ if workload && field.contains("startupProbe") => Some("probes.startup"),
         _ if workload && (field.ends_with("Probe") || field.contains("Probe.")) => Some("probes"),
         _ if workload && field.contains(".resources") => Some("resources"),
+        _ if workload && field.contains(".preStop") => Some("shutdown.preStopSleepSeconds"),
         _ if workload && field.contains(".env[") => Some("secrets"),
         _ if workload && last == "runAsUser" => Some("runAsUser"),
         _ if workload && last == "image" => Some("image"),

@@ -394,40 +394,13 @@ fn same_check(a: &Probe, b: &Probe) -> bool {
     a.http_get == b.http_get && a.tcp_socket == b.tcp_socket && a.grpc == b.grpc && a.exec == b.exec
 }
 
-/// API versions removed by Kubernetes 1.33 (what `gen` targets), with their replacement.
-const REMOVED_APIS: &[(&str, &str, &str)] = &[
-    ("extensions/v1beta1", "1.22", "apps/v1 or networking.k8s.io/v1"),
-    ("apps/v1beta1", "1.16", "apps/v1"),
-    ("apps/v1beta2", "1.16", "apps/v1"),
-    ("networking.k8s.io/v1beta1", "1.22", "networking.k8s.io/v1"),
-    ("policy/v1beta1", "1.25", "policy/v1"),
-    ("autoscaling/v2beta1", "1.25", "autoscaling/v2"),
-    ("autoscaling/v2beta2", "1.26", "autoscaling/v2"),
-    ("batch/v1beta1", "1.25", "batch/v1"),
-    ("discovery.k8s.io/v1beta1", "1.25", "discovery.k8s.io/v1"),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta2",
-        "1.29",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta3",
-        "1.32",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
-    ("storage.k8s.io/v1beta1", "1.27", "storage.k8s.io/v1"),
-    (
-        "rbac.authorization.k8s.io/v1beta1",
-        "1.22",
-        "rbac.authorization.k8s.io/v1",
-    ),
-];
-
 /// The `removed-api` rule: runs before decoding, since removed versions have no Rust type.
+/// The versions and their replacements are among the Kubernetes version facts.
 pub fn removed_api(api_version: &str, kind: &str) -> Option<String> {
-    let (_, removed_in, replacement) = REMOVED_APIS.iter().find(|(version, _, _)| *version == api_version)?;
+    let fact = crate::kube_version::facts::removed_api(api_version)?;
     Some(format!(
-        "{kind} {api_version} was removed in Kubernetes {removed_in}; use {replacement}"
+        "{kind} {api_version} was removed in Kubernetes 1.{}; use {}",
+        fact.removed?, fact.replacement
     ))
 }
 
