@@ -647,7 +647,10 @@ mod tests {
             Unit,
             New(u8),
             Tuple(u8, String),
-            Struct { a: Vec<u8>, b: std::collections::BTreeMap<String, ()> },
+            Struct {
+                a: Vec<u8>,
+                b: std::collections::BTreeMap<String, ()>,
+            },
         }
         #[derive(serde::Serialize)]
         struct S {
@@ -661,12 +664,22 @@ mod tests {
                 E::Unit,
                 E::New(1),
                 E::Tuple(2, "on".into()),
-                E::Struct { a: vec![], b: Default::default() },
-                E::Struct { a: vec![3], b: [("k".to_owned(), ())].into() },
+                E::Struct {
+                    a: vec![],
+                    b: Default::default(),
+                },
+                E::Struct {
+                    a: vec![3],
+                    b: [("k".to_owned(), ())].into(),
+                },
             ],
             f: 0.5,
             g: None,
-            nested: vec![vec![], vec![vec![]], vec![vec![json!({}), json!([]), json!({"x": [1, {"y": null}]})]]],
+            nested: vec![
+                vec![],
+                vec![vec![]],
+                vec![vec![json!({}), json!([]), json!({"x": [1, {"y": null}]})]],
+            ],
         };
         let values = [
             json!({"a": {"b": [{"c": 1, "d": [true]}, "x"], "e": {}, "f": []}}),
