@@ -14,7 +14,6 @@ use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -137,6 +136,30 @@ impl Typed {
         encoded.expect("a checked object encodes as JSON")
     }
 
+    /// The document gen emits for the object: as its Kubernetes type encodes it (field order is
+    /// the type's, maps sorted), written without an intermediate `serde_json::Value`.
+    fn write_yaml(&self, out: &mut String) -> Result<(), crate::yaml::Error> {
+        use crate::yaml::write_serialized as write;
+        match self {
+            Typed::Namespace(o) => write(o, out),
+            Typed::ServiceAccount(o) => write(o, out),
+            Typed::ConfigMap(o) => write(o, out),
+            Typed::ResourceQuota(o) => write(o, out),
+            Typed::LimitRange(o) => write(o, out),
+            Typed::ExternalSecret(o) => write(o, out),
+            Typed::Role(o) => write(o, out),
+            Typed::RoleBinding(o) => write(o, out),
+            Typed::Service(o) => write(o, out),
+            Typed::Deployment(o) => write(o, out),
+            Typed::CronJob(o) => write(o, out),
+            Typed::Job(o) => write(o, out),
+            Typed::HorizontalPodAutoscaler(o) => write(o, out),
+            Typed::PodDisruptionBudget(o) => write(o, out),
+            Typed::NetworkPolicy(o) => write(o, out),
+            Typed::Ingress(o) => write(o, out),
+        }
+    }
+
     /// The pod template of a workload, with the field path of its pod spec; `None` for kinds
     /// without pods. The match lists every kind, so a new kind must say whether it runs pods,
     /// and the policy rules and the reachability graph then cover its pods without further
@@ -255,23 +278,22 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
             ..defect(&what, problem)
         });
     }
-    let (typed, encoded) =
-        decode_by_kind(&api_version, &kind, &rendered.text).map_err(|problem| defect(&what, problem))?;
-    let metadata = &encoded["metadata"];
-    let name = metadata["name"]
-        .as_str()
-        .ok_or_else(|| defect(&what, "metadata.name is missing".into()))?
-        .to_owned();
+    let typed = decode_by_kind(&api_version, &kind, &rendered.text).map_err(|problem| defect(&what, problem))?;
+    let metadata = typed.metadata();
+    let name = metadata
+        .name
+        .clone()
+        .ok_or_else(|| defect(&what, "metadata.name is missing".into()))?;
     // The API server would refuse any other name; so does the output directory's layout.
     if let Err(problem) = crate::resolve::dns_subdomain(&name) {
         return Err(defect(&what, format!("metadata.name `{name}` {problem}")));
     }
     let mut yaml = String::with_capacity(rendered.text.len() + rendered.text.len() / 8);
-    crate::yaml::write_document(&encoded, &mut yaml);
+    typed.write_yaml(&mut yaml).map_err(|e| defect(&what, e.to_string()))?;
     Ok(Object {
         yaml,
         kind,
-        namespace: metadata["namespace"].as_str().map(str::to_owned),
+        namespace: metadata.namespace.clone(),
         name,
         typed,
         template: rendered.template,
@@ -327,7 +349,7 @@ fn field_path(path: &serde_ignored::Path) -> String {
     out
 }
 
-fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, Value), String> {
+fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<Typed, String> {
     match (api_version, kind) {
         ("v1", "Namespace") => decode(text, Typed::Namespace),
         ("v1", "ServiceAccount") => decode(text, Typed::ServiceAccount),
@@ -361,10 +383,9 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<(Typed, V
 /// go through cleanly that way (a document the fast reader refuses, an unknown field, a wrong
 /// type) is decoded again from the text by serde_yaml, which decides and words the error: the
 /// fast path can only accept what serde_yaml accepts, never excuse anything.
-fn decode<T: DeserializeOwned + Serialize>(text: &str, wrap: fn(Box<T>) -> Typed) -> Result<(Typed, Value), String> {
+fn decode<T: DeserializeOwned>(text: &str, wrap: fn(Box<T>) -> Typed) -> Result<Typed, String> {
     if let Some(typed) = block::parse(text).and_then(|value| decode_value::<T>(&value)) {
-        let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-        return Ok((wrap(Box::new(typed)), encoded));
+        return Ok(wrap(Box::new(typed)));
     }
     let mut unknown = Vec::new();
     let typed: T = serde_ignored::deserialize(serde_yaml::Deserializer::from_str(text), |path| {
@@ -377,8 +398,7 @@ fn decode<T: DeserializeOwned + Serialize>(text: &str, wrap: fn(Box<T>) -> Typed
             crate::resolve::KUBERNETES_VERSION
         ));
     }
-    let encoded = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    Ok((wrap(Box::new(typed)), encoded))
+    Ok(wrap(Box::new(typed)))
 }
 
 /// The type decoded from an already parsed document, if it decodes with no key skipped.

@@ -10,7 +10,7 @@
 //! files, empty directories, links — is the user's, and a render refuses to touch it unless
 //! forced.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io;
 
@@ -442,19 +442,31 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
 
     let staging = staging_dir(&parent, dir)?;
     let build = || -> Result<(), OutputError> {
+        // Each directory once (a mkdir per file was 30,000 calls for 5,000 directories), then
+        // the files, spread over the cores.
+        let mut created = HashSet::new();
         for file in files {
-            let target = staging.join(&file.path);
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(write_error(parent))?;
-            }
-            if plan.unchanged.contains(&file.path) {
-                fs::hard_link(dir.join(&file.path), &target)
-                    .or_else(|_| fs::write(&target, &file.contents))
-                    .map_err(write_error(&target))?;
-            } else {
-                fs::write(&target, &file.contents).map_err(write_error(&target))?;
+            if let Some((folder, _)) = file.path.rsplit_once('/') {
+                if created.insert(folder) {
+                    let folder = staging.join(folder);
+                    fs::create_dir_all(&folder).map_err(write_error(&folder))?;
+                }
             }
         }
+        let written = crate::parallel::map_chunks(files, 512, |chunk| -> Result<(), OutputError> {
+            for file in chunk {
+                let target = staging.join(&file.path);
+                if plan.unchanged.contains(&file.path) {
+                    fs::hard_link(dir.join(&file.path), &target)
+                        .or_else(|_| fs::write(&target, &file.contents))
+                        .map_err(write_error(&target))?;
+                } else {
+                    fs::write(&target, &file.contents).map_err(write_error(&target))?;
+                }
+            }
+            Ok(())
+        });
+        written.into_iter().collect::<Result<(), _>>()?;
         keep_permissions(&tree, dir, &staging);
         if options.fsync {
             flush_tree(&staging)?;

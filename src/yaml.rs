@@ -146,6 +146,487 @@ fn write_quoted(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// The document `write_document(&serde_json::to_value(value)?)` writes, byte for byte, written
+/// straight from `value`'s `Serialize` without building the `Value` tree in between (for large
+/// renders that tree was most of the check stage's time and allocations).
+pub fn write_serialized<T: serde::Serialize + ?Sized>(value: &T, out: &mut String) -> Result<(), Error> {
+    value.serialize(Node {
+        out,
+        indent: 0,
+        at: At::Top,
+    })
+}
+
+/// What [`write_serialized`] cannot write: what `serde_json::to_value` refuses too.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl serde::ser::Error for Error {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Where a node goes, as `write_document`, `write_nested` and `write_seq` place values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// The document itself.
+    Top,
+    /// After `key:` on a line indented `indent`.
+    Key,
+    /// After `- ` of a list item indented `indent`.
+    Item,
+}
+
+struct Node<'a> {
+    out: &'a mut String,
+    indent: usize,
+    at: At,
+}
+
+impl<'a> Node<'a> {
+    fn scalar(self, write: impl FnOnce(&mut String)) -> Result<(), Error> {
+        if self.at == At::Key {
+            self.out.push(' ');
+        }
+        write(self.out);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn number(self, n: impl Into<serde_json::Number>) -> Result<(), Error> {
+        let n = n.into();
+        self.scalar(|out| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
+        })
+    }
+
+    fn map(self) -> Map<'a> {
+        // Entries of a map after a key are indented one step; a list item's share the dash's line.
+        let indent = match self.at {
+            At::Top => 0,
+            At::Key | At::Item => self.indent + 2,
+        };
+        Map {
+            out: self.out,
+            indent,
+            at: self.at,
+            entries: 0,
+        }
+    }
+
+    fn seq(self) -> Seq<'a> {
+        // Lists after a key stay at the key's indent (as kubectl writes them).
+        let indent = match self.at {
+            At::Top => 0,
+            At::Key => self.indent,
+            At::Item => self.indent + 2,
+        };
+        Seq {
+            out: self.out,
+            indent,
+            at: self.at,
+            items: 0,
+        }
+    }
+}
+
+pub struct Map<'a> {
+    out: &'a mut String,
+    indent: usize,
+    at: At,
+    entries: usize,
+}
+
+impl Map<'_> {
+    fn key(&mut self, key: &str) {
+        if self.entries == 0 && self.at == At::Key {
+            self.out.push('\n');
+        }
+        if self.entries > 0 || self.at != At::Item {
+            push_indent(self.indent, self.out);
+        }
+        self.entries += 1;
+        write_string(key, self.out);
+        self.out.push(':');
+    }
+
+    fn value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(Node {
+            out: self.out,
+            indent: self.indent,
+            at: At::Key,
+        })
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.entries == 0 {
+            empty(self.out, self.at, "{}");
+        }
+        Ok(())
+    }
+}
+
+fn empty(out: &mut String, at: At, text: &str) {
+    if at == At::Key {
+        out.push(' ');
+    }
+    out.push_str(text);
+    out.push('\n');
+}
+
+pub struct Seq<'a> {
+    out: &'a mut String,
+    indent: usize,
+    at: At,
+    items: usize,
+}
+
+impl Seq<'_> {
+    fn item<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        if self.items == 0 && self.at != At::Top {
+            self.out.push('\n');
+        }
+        self.items += 1;
+        push_indent(self.indent, self.out);
+        self.out.push_str("- ");
+        value.serialize(Node {
+            out: self.out,
+            indent: self.indent,
+            at: At::Item,
+        })
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.items == 0 {
+            empty(self.out, self.at, "[]");
+        }
+        Ok(())
+    }
+}
+
+/// A map key as `serde_json::to_value` accepts one: strings, and numbers, booleans and chars
+/// written as strings.
+struct Key;
+
+macro_rules! key_display {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result<String, Error> {
+            Ok(v.to_string())
+        })*
+    };
+}
+
+macro_rules! key_refused {
+    ($($method:ident$(: $ty:ty)?),*) => {
+        $(fn $method(self $(, _: $ty)?) -> Result<String, Error> {
+            Err(Error("key must be a string".into()))
+        })*
+    };
+}
+
+impl serde::Serializer for Key {
+    type Ok = String;
+    type Error = Error;
+    type SerializeSeq = serde::ser::Impossible<String, Error>;
+    type SerializeTuple = serde::ser::Impossible<String, Error>;
+    type SerializeTupleStruct = serde::ser::Impossible<String, Error>;
+    type SerializeTupleVariant = serde::ser::Impossible<String, Error>;
+    type SerializeMap = serde::ser::Impossible<String, Error>;
+    type SerializeStruct = serde::ser::Impossible<String, Error>;
+    type SerializeStructVariant = serde::ser::Impossible<String, Error>;
+
+    key_display!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+        serialize_u128: u128, serialize_char: char, serialize_str: &str);
+    key_refused!(serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8], serialize_none, serialize_unit);
+
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, _: &T) -> Result<String, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
+        Ok(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<String, Error> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(Error("key must be a string".into()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error("key must be a string".into()))
+    }
+}
+
+macro_rules! number {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result<(), Error> {
+            self.number(v)
+        })*
+    };
+}
+
+impl<'a> serde::Serializer for Node<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Seq<'a>;
+    type SerializeTuple = Seq<'a>;
+    type SerializeTupleStruct = Seq<'a>;
+    type SerializeTupleVariant = Seq<'a>;
+    type SerializeMap = Map<'a>;
+    type SerializeStruct = Map<'a>;
+    type SerializeStructVariant = Map<'a>;
+
+    number!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(|out| out.push_str(if v { "true" } else { "false" }))
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        match i64::try_from(v) {
+            Ok(v) => self.number(v),
+            Err(_) => self.serialize_u128(u128::try_from(v).map_err(|_| Error("number out of range".into()))?),
+        }
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        self.number(u64::try_from(v).map_err(|_| Error("number out of range".into()))?)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.number(n),
+            None => self.serialize_unit(),
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.scalar(|out| write_string(v, out))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for byte in v {
+            seq.serialize_element(byte)?;
+        }
+        seq.end()
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.scalar(|out| out.push_str("null"))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
+        let mut map = self.map();
+        map.key(variant);
+        map.value(v)?;
+        map.finish()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a>, Error> {
+        Ok(self.seq())
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'a>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'a>, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Seq<'a>, Error> {
+        // `{variant: [...]}`: the wrapper map's one key (so it is never empty), then the list.
+        let mut map = self.map();
+        map.key(variant);
+        Ok(Seq {
+            out: map.out,
+            indent: map.indent,
+            at: At::Key,
+            items: 0,
+        })
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Map<'a>, Error> {
+        Ok(self.map())
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Map<'a>, Error> {
+        Ok(self.map())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Map<'a>, Error> {
+        let mut map = self.map();
+        map.key(variant);
+        Ok(Map {
+            out: map.out,
+            indent: map.indent + 2,
+            at: At::Key,
+            entries: 0,
+        })
+    }
+}
+
+impl serde::ser::SerializeSeq for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeTuple for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeTupleStruct for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeTupleVariant for Seq<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.item(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeMap for Map<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let key = key.serialize(Key)?;
+        self.key(&key);
+        Ok(())
+    }
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.value(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeStruct for Map<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.key(key);
+        self.value(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeStructVariant for Map<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.key(key);
+        self.value(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +636,68 @@ mod tests {
         let mut out = String::new();
         write_document(value, &mut out);
         out
+    }
+
+    /// The streaming writer and the `Value` writer agree on every shape: nesting, empty maps and
+    /// lists at each position, numbers, nulls, quoting, enum variants.
+    #[test]
+    fn serializing_directly_writes_what_the_value_writer_writes() {
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            New(u8),
+            Tuple(u8, String),
+            Struct {
+                a: Vec<u8>,
+                b: std::collections::BTreeMap<String, ()>,
+            },
+        }
+        #[derive(serde::Serialize)]
+        struct S {
+            e: Vec<E>,
+            f: f64,
+            g: Option<i64>,
+            nested: Vec<Vec<Vec<serde_json::Value>>>,
+        }
+        let s = S {
+            e: vec![
+                E::Unit,
+                E::New(1),
+                E::Tuple(2, "on".into()),
+                E::Struct {
+                    a: vec![],
+                    b: Default::default(),
+                },
+                E::Struct {
+                    a: vec![3],
+                    b: [("k".to_owned(), ())].into(),
+                },
+            ],
+            f: 0.5,
+            g: None,
+            nested: vec![
+                vec![],
+                vec![vec![]],
+                vec![vec![json!({}), json!([]), json!({"x": [1, {"y": null}]})]],
+            ],
+        };
+        let values = [
+            json!({"a": {"b": [{"c": 1, "d": [true]}, "x"], "e": {}, "f": []}}),
+            json!({"k": "a: b", "l": [[1, [2, {}]], [], {}, {"m": -1.25e300, "n": u64::MAX}], "o": {"p": {"q": []}}}),
+            json!([{"a": 1}, [], "x"]),
+            json!({}),
+            json!([]),
+            json!("2024-01-01"),
+            serde_json::to_value(&s).unwrap(),
+        ];
+        for value in values.iter() {
+            let mut direct = String::new();
+            write_serialized(value, &mut direct).unwrap();
+            assert_eq!(direct, emit(value), "{value}");
+        }
+        let mut direct = String::new();
+        write_serialized(&s, &mut direct).unwrap();
+        assert_eq!(direct, emit(&serde_json::to_value(&s).unwrap()));
     }
 
     #[test]

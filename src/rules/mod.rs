@@ -168,12 +168,19 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     // The reachability cross-check builds a graph of every workload and policy: the longest
     // single rule. It runs on a thread of its own while the other rules share the rest.
+    let reachability = || {
+        let mut findings = Findings::new(model.tier, source);
+        network_intent::check(model, objects, &mut findings);
+        findings.into_vec()
+    };
+    // A small profile is done before a second thread would be scheduled.
+    if objects.len() < 256 {
+        let mut found = other_rules(model, objects, source);
+        found.extend(reachability());
+        return found;
+    }
     let (mut found, reach) = std::thread::scope(|scope| {
-        let reach = scope.spawn(|| {
-            let mut findings = Findings::new(model.tier, source);
-            network_intent::check(model, objects, &mut findings);
-            findings.into_vec()
-        });
+        let reach = scope.spawn(reachability);
         (other_rules(model, objects, source), reach.join())
     });
     match reach {
