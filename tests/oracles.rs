@@ -67,16 +67,25 @@ fn kubernetes_validate_strict_accepts_the_oldest_target() {
         } else {
             repo_root().join(format!("profiles/{profile}.yaml"))
         };
-        let text: String = std::fs::read_to_string(&path)
-            .unwrap()
-            .lines()
-            .map(|line| match line.split_once("preStopSleepSeconds:") {
-                Some((indent, _)) => format!("{indent}preStopSleepSeconds: 0\n"),
-                None => format!("{line}\n"),
-            })
-            .collect();
-        let copy = temp.path().join(format!("{}.yaml", name.replace('/', "-")));
-        std::fs::write(&copy, text).unwrap();
+        // The profile's directory is copied whole, so that a profile finds the base it extends.
+        let sources = temp.path().join(format!("source-{}", name.replace('/', "-")));
+        std::fs::create_dir_all(&sources).unwrap();
+        for entry in std::fs::read_dir(path.parent().unwrap()).unwrap() {
+            let file = entry.unwrap().path();
+            if file.extension().is_none_or(|e| e != "yaml") {
+                continue;
+            }
+            let text: String = std::fs::read_to_string(&file)
+                .unwrap()
+                .lines()
+                .map(|line| match line.split_once("preStopSleepSeconds:") {
+                    Some((indent, _)) => format!("{indent}preStopSleepSeconds: 0\n"),
+                    None => format!("{line}\n"),
+                })
+                .collect();
+            std::fs::write(sources.join(file.file_name().unwrap()), text).unwrap();
+        }
+        let copy = sources.join(path.file_name().unwrap());
         let dir = temp.path().join(name.replace('/', "-"));
         let output = gen_cmd(&[
             "render",
