@@ -322,11 +322,24 @@ fn syntax_diagnostic(source: &SourceFile, error: &LoadError) -> Diagnostic {
     if let Some(marker) = marker {
         // The scanner reports what it finds at the end of the input (a key it still expects)
         // on the line after the last one, which the report could not quote.
-        diagnostic = diagnostic.at_position(source, clamp_to_text(source, position(&marker)));
+        diagnostic = diagnostic.at_position(source, within_line(source, clamp_to_text(source, position(&marker))));
     }
     match hint {
         Some(hint) => diagnostic.with_hint(hint),
         None => diagnostic,
+    }
+}
+
+/// The scanner counts a line's columns in bytes in some errors (found by fuzzing: a line with a
+/// three-byte character, reported three columns past its end): a column past the end of its
+/// line is shown just after the line's last character.
+fn within_line(source: &SourceFile, at: Position) -> Position {
+    match source.line(at.line) {
+        Some(line) => Position {
+            line: at.line,
+            column: at.column.min(line.chars().count() + 1),
+        },
+        None => at,
     }
 }
 
@@ -537,6 +550,16 @@ mod tests {
         assert_eq!(text, "a:\n\n\n\n\n  good: 2\n");
         let mut flow = "a: {bad: 1}\n".to_owned();
         assert!(!blank_block_key(&mut flow, Position { line: 1, column: 5 }));
+    }
+
+    #[test]
+    fn a_syntax_error_past_the_end_of_its_line_is_shown_at_its_end() {
+        // The scanner counted the three bytes of `짐` as three columns (found by fuzzing).
+        let source = SourceFile::new("p.yaml".into(), "p.yaml".into(), "a: 1\nb: 짐c\n".into());
+        let at = within_line(&source, Position { line: 2, column: 8 });
+        assert_eq!(at, Position { line: 2, column: 6 });
+        let inside = Position { line: 2, column: 4 };
+        assert_eq!(within_line(&source, inside), inside);
     }
 
     #[test]

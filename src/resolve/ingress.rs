@@ -145,6 +145,15 @@ impl Resolver<'_> {
                 }
             })
             .collect();
+        // The Ingress is named after the application: `app` must then be an object name too.
+        if let Err(problem) = dns_subdomain(&profile.app) {
+            self.error(
+                "invalid-name",
+                "app",
+                format!("app `{}` names the Ingress, and an object name {problem}", profile.app),
+                "use a lowercase DNS name such as `shop` for `app`",
+            );
+        }
         Ingress {
             name: profile.app.clone(),
             host: raw.host.clone(),

@@ -133,6 +133,8 @@ const HUB: &str = "examples/analytics-hub/prod";
 /// placement and volumes, each reported at its own line.
 #[rustfmt::skip]
 const FIELD_CASES: &[Case] = &[
+    // Found by fuzzing: the Ingress is named after `app`, which must then be an object name.
+    case("invalid-name", CHAT, "app: chat4all\n", "app: chat4allJ\n"),
     // Namespace guardrails (issue 10).
     case("invalid-quantity", HUB, "requests: {cpu: \"40\"", "requests: {cpu: \"forty\""),
     case("invalid-value", HUB, "  pods: 100\n", "  pods: -1\n"),
