@@ -112,6 +112,18 @@ pub fn check(source: &SourceFile) -> Option<Diagnostic> {
 }
 
 fn refuse(source: &SourceFile, at: Position, message: String) -> Diagnostic {
+    // The scanner may place the event after the last line of a file with no final newline
+    // (found by fuzzing: `{{{...` on one line); show it at the end of the text instead.
+    let lines = source.text.split('\n').count().max(1);
+    let at = if at.line > lines {
+        let last = source.text.rsplit('\n').next().unwrap_or("");
+        Position {
+            line: lines,
+            column: last.chars().count() + 1,
+        }
+    } else {
+        at
+    };
     Diagnostic::error("input-limit", message)
         .at_position(source, at)
         .with_hint(format!(
