@@ -88,6 +88,14 @@ struct Dimension {
     parts: Vec<(String, f64)>,
 }
 
+impl Dimension {
+    /// Whether the need fits the hard limit. Quantities are decimals: allow for the rounding of
+    /// sums of them. One predicate, so the summary and the finding never disagree.
+    fn fits(&self) -> bool {
+        self.need <= self.hard * (1.0 + 1e-9)
+    }
+}
+
 fn dimensions(model: &Model, quota: &Quota) -> Vec<Dimension> {
     let shares = shares(model);
     let mut out = Vec::new();
@@ -196,8 +204,7 @@ pub fn check(model: &Model, findings: &mut Findings) {
         return;
     };
     for dimension in dimensions(model, quota) {
-        // Quantities are decimals; allow for the rounding of sums of them.
-        if dimension.need <= dimension.hard * (1.0 + 1e-9) {
+        if dimension.fits() {
             continue;
         }
         let mut parts: Vec<&(String, f64)> = dimension.parts.iter().filter(|(_, n)| *n > 0.0).collect();
