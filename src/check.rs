@@ -21,8 +21,12 @@ use crate::render::Rendered;
 
 mod block;
 pub mod external_secret;
+pub mod keda;
+pub mod vertical_pod_autoscaler;
 
 pub use external_secret::ExternalSecret;
+pub use keda::{ScaledObject, TriggerAuthentication};
+pub use vertical_pod_autoscaler::VerticalPodAutoscaler;
 
 /// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,121 +49,98 @@ pub struct Object {
     pub patched: Vec<(String, Vec<String>)>,
 }
 
-/// Every kind `gen` emits, decoded.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Typed {
-    Namespace(Box<Namespace>),
-    ServiceAccount(Box<ServiceAccount>),
-    ConfigMap(Box<ConfigMap>),
-    ResourceQuota(Box<ResourceQuota>),
-    LimitRange(Box<LimitRange>),
-    ExternalSecret(Box<ExternalSecret>),
-    Role(Box<Role>),
-    RoleBinding(Box<RoleBinding>),
-    Service(Box<Service>),
-    Deployment(Box<Deployment>),
-    CronJob(Box<CronJob>),
-    Job(Box<Job>),
-    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
-    PodDisruptionBudget(Box<PodDisruptionBudget>),
-    NetworkPolicy(Box<NetworkPolicy>),
-    Ingress(Box<Ingress>),
+/// Declares [`Typed`], every kind `gen` emits, and the methods that treat all kinds alike, from
+/// one list: a new kind is its type and one entry here (plus, in [`Typed::pod_template`], whether
+/// it runs pods). Core kinds take apiVersion and kind from k8s-openapi; custom kinds from
+/// [`CustomResource`].
+macro_rules! kinds {
+    (core: [$($core:ident),* $(,)?], custom: [$($custom:ident),* $(,)?] $(,)?) => {
+        /// Every kind `gen` emits, decoded.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Typed {
+            $($core(Box<$core>),)*
+            $($custom(Box<$custom>),)*
+        }
+
+        impl Typed {
+            /// The object's metadata, whatever its kind.
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self {
+                    $(Typed::$core(o) => &o.metadata,)*
+                    $(Typed::$custom(o) => &o.metadata,)*
+                }
+            }
+
+            /// The same, to change in tests.
+            #[cfg(test)]
+            pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                match self {
+                    $(Typed::$core(o) => &mut o.metadata,)*
+                    $(Typed::$custom(o) => &mut o.metadata,)*
+                }
+            }
+
+            /// The object's `apiVersion`.
+            pub fn api_version(&self) -> &str {
+                match self {
+                    $(Typed::$core(_) => <$core as k8s_openapi::Resource>::API_VERSION,)*
+                    $(Typed::$custom(o) => &o.api_version,)*
+                }
+            }
+
+            /// The object encoded as JSON, exactly as gen emits it.
+            pub fn to_json(&self) -> Value {
+                let encoded = match self {
+                    $(Typed::$core(o) => serde_json::to_value(o),)*
+                    $(Typed::$custom(o) => serde_json::to_value(o),)*
+                };
+                // These types encoded once already, when the object was checked.
+                encoded.expect("a checked object encodes as JSON")
+            }
+
+            /// The document gen emits for the object: as its Kubernetes type encodes it (field
+            /// order is the type's, maps sorted), written without an intermediate
+            /// `serde_json::Value`.
+            fn write_yaml(&self, out: &mut String) -> Result<(), crate::yaml::Error> {
+                use crate::yaml::write_serialized as write;
+                match self {
+                    $(Typed::$core(o) => write(o, out),)*
+                    $(Typed::$custom(o) => write(o, out),)*
+                }
+            }
+        }
+
+        /// Decodes a document into the type its apiVersion and kind name.
+        fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<Typed, String> {
+            use k8s_openapi::Resource as _;
+            $(if api_version == $core::API_VERSION && kind == $core::KIND {
+                return decode(text, Typed::$core);
+            })*
+            $(if api_version == $custom::API_VERSION && kind == $custom::KIND {
+                return decode(text, Typed::$custom);
+            })*
+            Err(format!(
+                "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
+            ))
+        }
+    };
+}
+
+/// A custom resource kind: k8s-openapi's `Resource` says this for core kinds.
+pub trait CustomResource {
+    const API_VERSION: &'static str;
+    const KIND: &'static str;
+}
+
+kinds! {
+    core: [
+        Namespace, ServiceAccount, ConfigMap, ResourceQuota, LimitRange, Role, RoleBinding, Service,
+        Deployment, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, Ingress,
+    ],
+    custom: [ExternalSecret, ScaledObject, TriggerAuthentication, VerticalPodAutoscaler],
 }
 
 impl Typed {
-    /// The object's metadata, whatever its kind.
-    pub fn metadata(&self) -> &ObjectMeta {
-        match self {
-            Typed::Namespace(o) => &o.metadata,
-            Typed::ServiceAccount(o) => &o.metadata,
-            Typed::ConfigMap(o) => &o.metadata,
-            Typed::ResourceQuota(o) => &o.metadata,
-            Typed::LimitRange(o) => &o.metadata,
-            Typed::ExternalSecret(o) => &o.metadata,
-            Typed::Role(o) => &o.metadata,
-            Typed::RoleBinding(o) => &o.metadata,
-            Typed::Service(o) => &o.metadata,
-            Typed::Deployment(o) => &o.metadata,
-            Typed::CronJob(o) => &o.metadata,
-            Typed::Job(o) => &o.metadata,
-            Typed::HorizontalPodAutoscaler(o) => &o.metadata,
-            Typed::PodDisruptionBudget(o) => &o.metadata,
-            Typed::NetworkPolicy(o) => &o.metadata,
-            Typed::Ingress(o) => &o.metadata,
-        }
-    }
-
-    /// The object's `apiVersion`.
-    pub fn api_version(&self) -> &str {
-        use k8s_openapi::Resource as _;
-        match self {
-            Typed::Namespace(_) => Namespace::API_VERSION,
-            Typed::ServiceAccount(_) => ServiceAccount::API_VERSION,
-            Typed::ConfigMap(_) => ConfigMap::API_VERSION,
-            Typed::ResourceQuota(_) => ResourceQuota::API_VERSION,
-            Typed::LimitRange(_) => LimitRange::API_VERSION,
-            Typed::ExternalSecret(o) => &o.api_version,
-            Typed::Role(_) => Role::API_VERSION,
-            Typed::RoleBinding(_) => RoleBinding::API_VERSION,
-            Typed::Service(_) => Service::API_VERSION,
-            Typed::Deployment(_) => Deployment::API_VERSION,
-            Typed::CronJob(_) => CronJob::API_VERSION,
-            Typed::Job(_) => Job::API_VERSION,
-            Typed::HorizontalPodAutoscaler(_) => HorizontalPodAutoscaler::API_VERSION,
-            Typed::PodDisruptionBudget(_) => PodDisruptionBudget::API_VERSION,
-            Typed::NetworkPolicy(_) => NetworkPolicy::API_VERSION,
-            Typed::Ingress(_) => Ingress::API_VERSION,
-        }
-    }
-
-    /// The object encoded as JSON, exactly as gen emits it.
-    pub fn to_json(&self) -> Value {
-        let encoded = match self {
-            Typed::Namespace(o) => serde_json::to_value(o),
-            Typed::ServiceAccount(o) => serde_json::to_value(o),
-            Typed::ConfigMap(o) => serde_json::to_value(o),
-            Typed::ResourceQuota(o) => serde_json::to_value(o),
-            Typed::LimitRange(o) => serde_json::to_value(o),
-            Typed::ExternalSecret(o) => serde_json::to_value(o),
-            Typed::Role(o) => serde_json::to_value(o),
-            Typed::RoleBinding(o) => serde_json::to_value(o),
-            Typed::Service(o) => serde_json::to_value(o),
-            Typed::Deployment(o) => serde_json::to_value(o),
-            Typed::CronJob(o) => serde_json::to_value(o),
-            Typed::Job(o) => serde_json::to_value(o),
-            Typed::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
-            Typed::PodDisruptionBudget(o) => serde_json::to_value(o),
-            Typed::NetworkPolicy(o) => serde_json::to_value(o),
-            Typed::Ingress(o) => serde_json::to_value(o),
-        };
-        // These types encoded once already, when the object was checked.
-        encoded.expect("a checked object encodes as JSON")
-    }
-
-    /// The document gen emits for the object: as its Kubernetes type encodes it (field order is
-    /// the type's, maps sorted), written without an intermediate `serde_json::Value`.
-    fn write_yaml(&self, out: &mut String) -> Result<(), crate::yaml::Error> {
-        use crate::yaml::write_serialized as write;
-        match self {
-            Typed::Namespace(o) => write(o, out),
-            Typed::ServiceAccount(o) => write(o, out),
-            Typed::ConfigMap(o) => write(o, out),
-            Typed::ResourceQuota(o) => write(o, out),
-            Typed::LimitRange(o) => write(o, out),
-            Typed::ExternalSecret(o) => write(o, out),
-            Typed::Role(o) => write(o, out),
-            Typed::RoleBinding(o) => write(o, out),
-            Typed::Service(o) => write(o, out),
-            Typed::Deployment(o) => write(o, out),
-            Typed::CronJob(o) => write(o, out),
-            Typed::Job(o) => write(o, out),
-            Typed::HorizontalPodAutoscaler(o) => write(o, out),
-            Typed::PodDisruptionBudget(o) => write(o, out),
-            Typed::NetworkPolicy(o) => write(o, out),
-            Typed::Ingress(o) => write(o, out),
-        }
-    }
-
     /// The pod template of a workload, with the field path of its pod spec; `None` for kinds
     /// without pods. The match lists every kind, so a new kind must say whether it runs pods,
     /// and the policy rules and the reachability graph then cover its pods without further
@@ -184,7 +165,10 @@ impl Typed {
             | Typed::HorizontalPodAutoscaler(_)
             | Typed::PodDisruptionBudget(_)
             | Typed::NetworkPolicy(_)
-            | Typed::Ingress(_) => None,
+            | Typed::Ingress(_)
+            | Typed::ScaledObject(_)
+            | Typed::TriggerAuthentication(_)
+            | Typed::VerticalPodAutoscaler(_) => None,
         }
     }
 
@@ -202,29 +186,6 @@ impl Typed {
             Typed::Job(o) => o.spec.as_mut()?.template.spec.as_mut(),
             Typed::CronJob(o) => o.spec.as_mut()?.job_template.spec.as_mut()?.template.spec.as_mut(),
             _ => None,
-        }
-    }
-
-    /// The same, to change in tests.
-    #[cfg(test)]
-    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        match self {
-            Typed::Namespace(o) => &mut o.metadata,
-            Typed::ServiceAccount(o) => &mut o.metadata,
-            Typed::ConfigMap(o) => &mut o.metadata,
-            Typed::ResourceQuota(o) => &mut o.metadata,
-            Typed::LimitRange(o) => &mut o.metadata,
-            Typed::ExternalSecret(o) => &mut o.metadata,
-            Typed::Role(o) => &mut o.metadata,
-            Typed::RoleBinding(o) => &mut o.metadata,
-            Typed::Service(o) => &mut o.metadata,
-            Typed::Deployment(o) => &mut o.metadata,
-            Typed::CronJob(o) => &mut o.metadata,
-            Typed::Job(o) => &mut o.metadata,
-            Typed::HorizontalPodAutoscaler(o) => &mut o.metadata,
-            Typed::PodDisruptionBudget(o) => &mut o.metadata,
-            Typed::NetworkPolicy(o) => &mut o.metadata,
-            Typed::Ingress(o) => &mut o.metadata,
         }
     }
 }
@@ -349,29 +310,6 @@ fn field_path(path: &serde_ignored::Path) -> String {
     out
 }
 
-fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<Typed, String> {
-    match (api_version, kind) {
-        ("v1", "Namespace") => decode(text, Typed::Namespace),
-        ("v1", "ServiceAccount") => decode(text, Typed::ServiceAccount),
-        ("v1", "ConfigMap") => decode(text, Typed::ConfigMap),
-        ("v1", "ResourceQuota") => decode(text, Typed::ResourceQuota),
-        ("v1", "LimitRange") => decode(text, Typed::LimitRange),
-        ("external-secrets.io/v1", "ExternalSecret") => decode(text, Typed::ExternalSecret),
-        ("rbac.authorization.k8s.io/v1", "Role") => decode(text, Typed::Role),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding") => decode(text, Typed::RoleBinding),
-        ("v1", "Service") => decode(text, Typed::Service),
-        ("apps/v1", "Deployment") => decode(text, Typed::Deployment),
-        ("batch/v1", "CronJob") => decode(text, Typed::CronJob),
-        ("batch/v1", "Job") => decode(text, Typed::Job),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => decode(text, Typed::HorizontalPodAutoscaler),
-        ("policy/v1", "PodDisruptionBudget") => decode(text, Typed::PodDisruptionBudget),
-        ("networking.k8s.io/v1", "NetworkPolicy") => decode(text, Typed::NetworkPolicy),
-        ("networking.k8s.io/v1", "Ingress") => decode(text, Typed::Ingress),
-        _ => Err(format!(
-            "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
-        )),
-    }
-}
 
 /// Decodes the document into its Kubernetes type. k8s-openapi skips fields it does not know, so
 /// serde_ignored reports every skipped key: any one of them is a template mistake. Wrong types

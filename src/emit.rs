@@ -26,6 +26,10 @@ const APPLY_ORDER: &[&str] = &[
     "Service",
     "Deployment",
     "HorizontalPodAutoscaler",
+    // KEDA's scalers read their credentials first.
+    "TriggerAuthentication",
+    "ScaledObject",
+    "VerticalPodAutoscaler",
     "StatefulSet",
     "Job",
     "CronJob",

@@ -31,6 +31,8 @@ pub struct Model {
     /// ConfigMaps from `configs:`, sorted by name.
     pub config_maps: Vec<ConfigMap>,
     pub external_secrets: Vec<ExternalSecret>,
+    /// KEDA TriggerAuthentications from `triggerAuthentications:`, sorted by name.
+    pub trigger_authentications: Vec<TriggerAuthentication>,
     /// Service accounts named with `serviceAccount:` (possibly shared); the others belong to
     /// their service and are rendered with it.
     pub shared_service_accounts: Vec<String>,
@@ -117,6 +119,7 @@ pub struct Service {
     /// Only a service with permissions gets its API token mounted.
     pub automount_token: bool,
     pub autoscaling: Option<Autoscaling>,
+    pub vertical_scaling: Option<VerticalScaling>,
     /// `None` for cronjobs and jobs.
     pub disruption_budget: Option<DisruptionBudget>,
     pub ingress_peers: Vec<IngressPeer>,
@@ -333,6 +336,73 @@ pub struct Autoscaling {
     pub target_memory_utilization: Option<i64>,
     pub scale_up: ScalingRule,
     pub scale_down: ScalingRule,
+    /// Custom metrics of the HPA (Pods, Object, External).
+    pub metrics: Vec<MetricTarget>,
+    /// KEDA triggers, CPU and memory targets included: when there are event sources, the
+    /// service gets a ScaledObject with these instead of an HPA.
+    pub triggers: Vec<Trigger>,
+}
+
+impl Autoscaling {
+    /// Whether KEDA runs the autoscaler (a ScaledObject) rather than a plain HPA.
+    pub fn is_event_driven(&self) -> bool {
+        !self.triggers.is_empty()
+    }
+}
+
+/// One custom metric of an HPA, as `autoscaling/v2` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricTarget {
+    /// `Pods`, `Object` or `External`.
+    pub source: &'static str,
+    pub name: String,
+    pub selector: Labels,
+    /// `AverageValue` or `Value`.
+    pub target_type: &'static str,
+    /// A quantity, as the profile wrote it.
+    pub target: String,
+    pub described_object: Option<ObjectReference>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectReference {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+}
+
+/// One KEDA trigger: its scaler type and the settings KEDA reads as strings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trigger {
+    /// `kafka`, `redis`, `prometheus`, `cron`, `cpu` or `memory`.
+    pub scaler: &'static str,
+    /// `Utilization` for the cpu and memory scalers, none for the others.
+    pub metric_type: Option<&'static str>,
+    pub metadata: Labels,
+    /// The TriggerAuthentication the scaler reads credentials from.
+    pub authentication: Option<String>,
+}
+
+/// A KEDA TriggerAuthentication: scaler parameters read from keys of one Secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct TriggerAuthentication {
+    pub name: String,
+    pub secret: String,
+    /// (parameter, key), sorted by parameter.
+    pub parameters: Vec<(String, String)>,
+}
+
+/// A VerticalPodAutoscaler for the service's container.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerticalScaling {
+    /// The VPA's update mode, as the API spells it.
+    pub mode: &'static str,
+    /// Whether the mode changes running pods, so it fights an HPA on the same resource.
+    pub changes_running_pods: bool,
+    /// `cpu` and/or `memory`.
+    pub resources: Vec<&'static str>,
+    pub min_allowed: Labels,
+    pub max_allowed: Labels,
 }
 
 #[derive(Debug, Serialize)]

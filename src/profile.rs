@@ -62,6 +62,10 @@ pub struct RawProfile {
     /// Secrets pulled from an external store by the External Secrets Operator, by reference.
     #[serde(default)]
     pub external_secrets: BTreeMap<String, RawExternalSecret>,
+    /// Credentials KEDA scalers read from Secrets, by name; `autoscaling.triggers[].authentication`
+    /// names one.
+    #[serde(default)]
+    pub trigger_authentications: BTreeMap<String, RawTriggerAuthentication>,
     /// Who may call the services, and what they may call.
     #[serde(default)]
     pub network: RawNetwork,
@@ -284,6 +288,9 @@ pub struct RawServiceSettings {
     /// A HorizontalPodAutoscaler (autoscaling/v2) between `minReplicas` and `maxReplicas` on CPU
     /// and memory use (web and worker).
     pub autoscaling: Option<RawAutoscaling>,
+    /// A VerticalPodAutoscaler that recommends or sets the container's requests (web and
+    /// worker).
+    pub vertical_scaling: Option<RawVerticalScaling>,
     /// The PodDisruptionBudget: `minAvailable` or `maxUnavailable` pods; without it the budget
     /// keeps all but one pod (web and worker).
     pub disruption_budget: Option<RawDisruptionBudget>,
@@ -391,6 +398,9 @@ pub struct RawService {
     /// A HorizontalPodAutoscaler (autoscaling/v2) between `minReplicas` and `maxReplicas` on CPU
     /// and memory use (web and worker).
     pub autoscaling: Option<RawAutoscaling>,
+    /// A VerticalPodAutoscaler that recommends or sets the container's requests (web and
+    /// worker).
+    pub vertical_scaling: Option<RawVerticalScaling>,
     /// The PodDisruptionBudget: `minAvailable` or `maxUnavailable` pods; without it the budget
     /// keeps all but one pod (web and worker).
     pub disruption_budget: Option<RawDisruptionBudget>,
@@ -822,6 +832,204 @@ pub struct RawAutoscaling {
     pub scale_up: Option<RawScalingRule>,
     /// How fast pods may be removed.
     pub scale_down: Option<RawScalingRule>,
+    /// Custom metrics the autoscaler also scales on, each one of `pods`, `object` or `external`,
+    /// served by a metrics adapter (prometheus-adapter, KEDA's metrics server, a cloud's).
+    pub metrics: Option<Vec<RawMetricTarget>>,
+    /// Event sources KEDA scales on (`kafka` consumer lag, `redis` list length, a `prometheus`
+    /// query, a `cron` window). With triggers the service gets a KEDA ScaledObject instead of an
+    /// HPA: the same replica range, CPU and memory targets and scaling rules, and KEDA runs the
+    /// HPA. Cannot be combined with `metrics`.
+    pub triggers: Option<Vec<RawTrigger>>,
+}
+
+/// One custom metric of an autoscaler: exactly one of `pods`, `object` and `external`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "MetricTarget")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawMetricTarget {
+    /// A metric every pod reports (requests per second per pod); the autoscaler aims for
+    /// `averageValue` per pod.
+    pub pods: Option<RawPodsMetric>,
+    /// A metric of another object in the namespace (the requests an Ingress counts).
+    pub object: Option<RawObjectMetric>,
+    /// A metric from outside the cluster (a queue's length at a cloud provider).
+    pub external: Option<RawExternalMetric>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "PodsMetric")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPodsMetric {
+    /// The metric's name as the metrics API serves it.
+    #[schemars(example = &"http_requests_per_second")]
+    pub name: String,
+    /// Labels that narrow the metric's series.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// The value per pod the autoscaler aims for, a quantity (`100`, `500m`).
+    #[schemars(example = &"100")]
+    pub average_value: String,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ObjectMetric")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawObjectMetric {
+    /// The metric's name as the metrics API serves it.
+    #[schemars(example = &"requests_per_second")]
+    pub name: String,
+    /// Labels that narrow the metric's series.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// The object the metric describes, in the profile's namespace.
+    pub described_object: RawObjectReference,
+    /// The metric's value the autoscaler aims for (exactly one of `value` and `averageValue`).
+    pub value: Option<String>,
+    /// The metric's value divided by the pods, to aim for.
+    pub average_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ExternalMetric")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawExternalMetric {
+    /// The metric's name as the external metrics API serves it.
+    #[schemars(example = &"queue_messages_ready")]
+    pub name: String,
+    /// Labels that narrow the metric's series.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// The metric's value the autoscaler aims for (exactly one of `value` and `averageValue`).
+    pub value: Option<String>,
+    /// The metric's value divided by the pods, to aim for.
+    pub average_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "ObjectReference")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawObjectReference {
+    #[schemars(example = &"networking.k8s.io/v1")]
+    pub api_version: String,
+    #[schemars(example = &"Ingress")]
+    pub kind: String,
+    pub name: String,
+}
+
+/// One event source KEDA scales on: exactly one of `kafka`, `redis`, `prometheus` and `cron`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "Trigger")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawTrigger {
+    /// Scale on a Kafka consumer group's lag.
+    pub kafka: Option<RawKafkaTrigger>,
+    /// Scale on the length of a Redis list.
+    pub redis: Option<RawRedisTrigger>,
+    /// Scale on the value of a Prometheus query.
+    pub prometheus: Option<RawPrometheusTrigger>,
+    /// Keep `desiredReplicas` pods between `start` and `end`.
+    pub cron: Option<RawCronTrigger>,
+    /// The `triggerAuthentications` entry the scaler reads its credentials from.
+    pub authentication: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "KafkaTrigger")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawKafkaTrigger {
+    /// Brokers, comma-separated `host:port`.
+    #[schemars(example = &"kafka.data.svc:9092")]
+    pub bootstrap_servers: String,
+    pub consumer_group: String,
+    pub topic: String,
+    /// The lag per pod KEDA aims for (KEDA's default: 10).
+    pub lag_threshold: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "RedisTrigger")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawRedisTrigger {
+    /// The Redis server, `host:port`.
+    #[schemars(example = &"redis.data.svc:6379")]
+    pub address: String,
+    pub list_name: String,
+    /// The list length per pod KEDA aims for (KEDA's default: 5).
+    pub list_length: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "PrometheusTrigger")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawPrometheusTrigger {
+    /// The Prometheus server's URL.
+    #[schemars(example = &"http://prometheus.monitoring.svc:9090")]
+    pub server_address: String,
+    /// A PromQL query that returns one value.
+    pub query: String,
+    /// The query's value per pod KEDA aims for, a number.
+    #[schemars(example = &"100")]
+    pub threshold: String,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "CronTrigger")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawCronTrigger {
+    /// IANA time zone of `start` and `end`.
+    #[schemars(example = &"Europe/Berlin")]
+    pub timezone: String,
+    /// Five cron fields: when the window opens.
+    #[schemars(example = &"0 8 * * 1-5")]
+    pub start: String,
+    /// Five cron fields: when the window closes.
+    #[schemars(example = &"0 20 * * 1-5")]
+    pub end: String,
+    /// Pods to keep within the window.
+    pub desired_replicas: i64,
+}
+
+/// Credentials a KEDA scaler reads from one existing Secret: a TriggerAuthentication.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "TriggerAuthentication")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawTriggerAuthentication {
+    /// The Secret, in the profile's namespace, by reference only.
+    pub secret: String,
+    /// Scaler parameters (`sasl`, `username`, `password`, `tls`, ...) and the Secret key each
+    /// is read from.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// A VerticalPodAutoscaler (`autoscaling.k8s.io/v1`) for the service's container.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(rename = "VerticalScaling")]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RawVerticalScaling {
+    /// `Off` only recommends, `Initial` sets requests when pods start, `Recreate` and `Auto`
+    /// evict pods to change them, `InPlaceOrRecreate` resizes running pods where it can. A
+    /// mode that changes running pods fights an autoscaler on the same resource
+    /// (`autoscalers-conflict`).
+    pub mode: VerticalScalingMode,
+    /// The least the VPA may set.
+    pub min: Option<RawCpuMemory>,
+    /// The most the VPA may set.
+    pub max: Option<RawCpuMemory>,
+    /// The resources the VPA controls (default both).
+    pub resources: Option<Vec<ScaledResource>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+pub enum VerticalScalingMode {
+    Off,
+    Initial,
+    Recreate,
+    InPlaceOrRecreate,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScaledResource {
+    Cpu,
+    Memory,
 }
 
 /// How fast the autoscaler may move: by `percent` and/or by `pods` per `periodSeconds`; when both

@@ -48,6 +48,11 @@ const LIST_TEMPLATES: &[(&str, &str, &str)] = &[
         "external_secrets",
     ),
     (
+        "triggerauthentication.yaml",
+        include_str!("../templates/triggerauthentication.yaml"),
+        "trigger_authentications",
+    ),
+    (
         "serviceaccount-shared.yaml",
         include_str!("../templates/serviceaccount-shared.yaml"),
         "shared_service_accounts",
@@ -63,6 +68,10 @@ const LIST_TEMPLATES: &[(&str, &str, &str)] = &[
 const PARTIALS: &[(&str, &str)] = &[
     ("pod.yaml", include_str!("../templates/pod.yaml")),
     ("job-spec.yaml", include_str!("../templates/job-spec.yaml")),
+    (
+        "scaling-behavior.yaml",
+        include_str!("../templates/scaling-behavior.yaml"),
+    ),
 ];
 
 /// Templates rendered once per service (context: `profile` and `service`); a template that
@@ -78,6 +87,11 @@ const SERVICE_TEMPLATES: &[(&str, &str)] = &[
     (
         "horizontalpodautoscaler.yaml",
         include_str!("../templates/horizontalpodautoscaler.yaml"),
+    ),
+    ("scaledobject.yaml", include_str!("../templates/scaledobject.yaml")),
+    (
+        "verticalpodautoscaler.yaml",
+        include_str!("../templates/verticalpodautoscaler.yaml"),
     ),
     (
         "poddisruptionbudget.yaml",

@@ -8,6 +8,11 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
+impl super::CustomResource for ExternalSecret {
+    const API_VERSION: &'static str = "external-secrets.io/v1";
+    const KIND: &'static str = "ExternalSecret";
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExternalSecret {

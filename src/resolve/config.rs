@@ -116,7 +116,7 @@ impl Resolver<'_> {
     }
 
     /// A key of a ConfigMap or Secret: what Kubernetes allows as a file name in the volume.
-    fn data_key(&mut self, path: &str, key: &str) {
+    pub(super) fn data_key(&mut self, path: &str, key: &str) {
         let valid = !key.is_empty()
             && key.len() <= 253
             && key != "."

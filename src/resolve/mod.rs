@@ -8,6 +8,7 @@
 mod config;
 mod guardrails;
 mod ingress;
+mod keda;
 pub mod names;
 mod network;
 mod probes;
@@ -15,6 +16,7 @@ mod rbac;
 mod scaling;
 pub mod schedule;
 mod service;
+mod vertical_scaling;
 #[cfg(test)]
 mod tests;
 
@@ -141,6 +143,7 @@ impl Resolver<'_> {
         self.label_value("app", &instance);
         let config_maps = self.config_maps(raw);
         let external_secrets = self.external_secrets(raw);
+        let trigger_authentications = self.trigger_authentications(&raw.trigger_authentications);
         let mut services: Vec<Service> = raw
             .services
             .iter()
@@ -180,6 +183,7 @@ impl Resolver<'_> {
             services,
             config_maps,
             external_secrets,
+            trigger_authentications,
             shared_service_accounts,
             local_dependencies,
             ingress,

@@ -1,8 +1,22 @@
 //! Replicas, the autoscaler and the disruption budget of long-running services.
 
 use super::Resolver;
-use crate::model::{Autoscaling, DisruptionBudget, ScalingRule, Service};
-use crate::profile::{RawAutoscaling, RawScalingRule, RawService};
+use std::collections::BTreeMap;
+
+use super::dns_subdomain;
+use crate::model::{Autoscaling, DisruptionBudget, MetricTarget, ObjectReference, ScalingRule, Service};
+use crate::profile::{
+    RawAutoscaling, RawMetricTarget, RawObjectReference, RawScalingRule, RawService, RawTriggerAuthentication,
+};
+
+/// Prometheus' metric name grammar, which the metrics APIs serve names in.
+pub(super) fn is_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
 
 /// What an autoscaler does without `scaleUp` / `scaleDown`: (percent, periodSeconds,
 /// stabilizationWindowSeconds). Up: double every 15 s at once; down: halve every minute after
@@ -17,6 +31,7 @@ impl Resolver<'_> {
         raw: &RawAutoscaling,
         explicit_replicas: Option<i64>,
         replicas: i64,
+        authentications: &BTreeMap<String, RawTriggerAuthentication>,
     ) -> Autoscaling {
         let min = raw.min_replicas.unwrap_or(replicas);
         let Some(max) = raw.max_replicas else {
@@ -34,6 +49,8 @@ impl Resolver<'_> {
                 target_memory_utilization: None,
                 scale_up: self.scaling_rule(&format!("{path}.scaleUp"), raw.scale_up.as_ref(), (100, 15, 0)),
                 scale_down: self.scaling_rule(&format!("{path}.scaleDown"), raw.scale_down.as_ref(), (50, 60, 300)),
+                metrics: Vec::new(),
+                triggers: Vec::new(),
             };
         };
         if min < 1 {
@@ -73,10 +90,30 @@ impl Resolver<'_> {
         };
         let cpu = target("targetCpuUtilization", raw.target_cpu_utilization);
         let memory = target("targetMemoryUtilization", raw.target_memory_utilization);
-        let cpu = if cpu.is_none() && memory.is_none() {
+        let metrics = self.metric_targets(&format!("{path}.metrics"), raw.metrics.as_deref().unwrap_or_default());
+        let events = self.triggers(
+            &format!("{path}.triggers"),
+            raw.triggers.as_deref().unwrap_or_default(),
+            authentications,
+        );
+        if !metrics.is_empty() && !events.is_empty() {
+            self.error(
+                "invalid-autoscaling",
+                &format!("{path}.triggers"),
+                "custom `metrics` and KEDA `triggers` would be two autoscalers on one workload",
+                "KEDA runs the HPA itself: express the metric as a `prometheus` trigger, or drop `triggers`",
+            );
+        }
+        // CPU is the target when nothing else is.
+        let cpu = if cpu.is_none() && memory.is_none() && metrics.is_empty() && events.is_empty() {
             Some(80)
         } else {
             cpu
+        };
+        let triggers = if events.is_empty() {
+            Vec::new()
+        } else {
+            super::keda::resource_triggers(cpu, memory).chain(events).collect()
         };
         Autoscaling {
             min_replicas: min,
@@ -89,6 +126,139 @@ impl Resolver<'_> {
                 raw.scale_down.as_ref(),
                 SCALE_DOWN_DEFAULTS,
             ),
+            metrics,
+            triggers,
+        }
+    }
+
+    /// The HPA's custom metrics: exactly one source each, a valid name and selector, and a
+    /// positive quantity to aim for.
+    fn metric_targets(&mut self, path: &str, raw: &[RawMetricTarget]) -> Vec<MetricTarget> {
+        let mut targets = Vec::new();
+        for (i, metric) in raw.iter().enumerate() {
+            let path = format!("{path}[{i}]");
+            let target = match (&metric.pods, &metric.object, &metric.external) {
+                (Some(pods), None, None) => self.metric_target(
+                    &format!("{path}.pods"),
+                    "Pods",
+                    &pods.name,
+                    pods.selector.as_ref(),
+                    (None, Some(&pods.average_value)),
+                    None,
+                ),
+                (None, Some(object), None) => {
+                    let reference = self.described_object(&format!("{path}.object.describedObject"), &object.described_object);
+                    self.metric_target(
+                        &format!("{path}.object"),
+                        "Object",
+                        &object.name,
+                        object.selector.as_ref(),
+                        (object.value.as_ref(), object.average_value.as_ref()),
+                        Some(reference),
+                    )
+                }
+                (None, None, Some(external)) => self.metric_target(
+                    &format!("{path}.external"),
+                    "External",
+                    &external.name,
+                    external.selector.as_ref(),
+                    (external.value.as_ref(), external.average_value.as_ref()),
+                    None,
+                ),
+                _ => {
+                    self.error(
+                        "invalid-autoscaling",
+                        &path,
+                        "a metric needs exactly one of `pods`, `object` and `external`",
+                        "e.g. `- pods: {name: http_requests_per_second, averageValue: \"100\"}`",
+                    );
+                    None
+                }
+            };
+            targets.extend(target);
+        }
+        targets
+    }
+
+    fn metric_target(
+        &mut self,
+        path: &str,
+        source: &'static str,
+        name: &str,
+        selector: Option<&BTreeMap<String, String>>,
+        (value, average_value): (Option<&String>, Option<&String>),
+        described_object: Option<ObjectReference>,
+    ) -> Option<MetricTarget> {
+        if !is_metric_name(name) {
+            self.error(
+                "invalid-autoscaling",
+                &format!("{path}.name"),
+                format!("`{name}` is not a metric name"),
+                "metric names are letters, digits, `_` and `:`, not starting with a digit",
+            );
+        }
+        for (key, value) in selector.into_iter().flatten() {
+            self.label_key(&format!("{path}.selector.{key}"), key);
+            self.label_value(&format!("{path}.selector.{key}"), value);
+        }
+        let (target_type, target, key) = match (value, average_value) {
+            (Some(value), None) => ("Value", value, "value"),
+            (None, Some(average)) => ("AverageValue", average, "averageValue"),
+            _ => {
+                self.error(
+                    "invalid-autoscaling",
+                    path,
+                    "set exactly one of `value` and `averageValue`",
+                    "`averageValue` divides the metric by the pods; `value` takes it whole",
+                );
+                return None;
+            }
+        };
+        self.quantity(&format!("{path}.{key}"), target, "100")?;
+        Some(MetricTarget {
+            source,
+            name: name.to_owned(),
+            selector: selector.cloned().unwrap_or_default(),
+            target_type,
+            target: target.clone(),
+            described_object,
+        })
+    }
+
+    fn described_object(&mut self, path: &str, raw: &RawObjectReference) -> ObjectReference {
+        let valid_api_version = raw.api_version.split('/').count() <= 2
+            && !raw.api_version.is_empty()
+            && raw.api_version.split('/').all(|part| dns_subdomain(part).is_ok());
+        if !valid_api_version {
+            self.error(
+                "invalid-autoscaling",
+                &format!("{path}.apiVersion"),
+                format!("`{}` is not an apiVersion", raw.api_version),
+                "write `group/version` (`networking.k8s.io/v1`) or `v1`",
+            );
+        }
+        if !raw.kind.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            || !raw.kind.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            self.error(
+                "invalid-autoscaling",
+                &format!("{path}.kind"),
+                format!("`{}` is not a kind", raw.kind),
+                "kinds are written in CamelCase, such as `Ingress`",
+            );
+        }
+        if let Err(problem) = dns_subdomain(&raw.name) {
+            self.error(
+                "invalid-autoscaling",
+                &format!("{path}.name"),
+                format!("`{}` {problem}", raw.name),
+                "name an object of the profile's namespace",
+            );
+        }
+        ObjectReference {
+            api_version: raw.api_version.clone(),
+            kind: raw.kind.clone(),
+            name: raw.name.clone(),
         }
     }
 

@@ -57,6 +57,7 @@ const GEN_POD_ANNOTATIONS: &[&str] = &[
 const KIND_ONLY_KEYS: &[(&str, &[WorkloadKind])] = &[
     ("replicas", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("autoscaling", &[WorkloadKind::Web, WorkloadKind::Worker]),
+    ("verticalScaling", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("disruptionBudget", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("allowFrom", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("ports", &[WorkloadKind::Web, WorkloadKind::Worker]),
@@ -146,7 +147,20 @@ impl Resolver<'_> {
             .autoscaling
             .as_ref()
             .filter(|_| long_running)
-            .map(|a| self.autoscaling(&format!("{path}.autoscaling"), a, raw.replicas, replicas));
+            .map(|a| {
+                self.autoscaling(
+                    &format!("{path}.autoscaling"),
+                    a,
+                    raw.replicas,
+                    replicas,
+                    &context.raw_profile.trigger_authentications,
+                )
+            });
+        let vertical_scaling = raw
+            .vertical_scaling
+            .as_ref()
+            .filter(|_| long_running)
+            .map(|v| self.vertical_scaling(&format!("{path}.verticalScaling"), v));
         let floor = autoscaling.as_ref().map_or(replicas, |a| a.min_replicas);
         let disruption_budget = long_running.then(|| self.disruption_budget(&path, raw, floor));
         let egress = self.service_egress(&path, &settings, context.dependencies);
@@ -235,6 +249,7 @@ impl Resolver<'_> {
             permissions,
             automount_token,
             autoscaling,
+            vertical_scaling,
             disruption_budget,
             ingress_peers,
             callers: Vec::new(),
@@ -840,6 +855,11 @@ fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawSer
         (Some(own), Some(inherited)) => Some(merge_autoscaling(inherited, own)),
         (own, inherited) => or(own, inherited, uses("autoscaling")),
     };
+    out.vertical_scaling = or(
+        &service.vertical_scaling,
+        &defaults.vertical_scaling,
+        uses("verticalScaling"),
+    );
     out.disruption_budget = or(
         &service.disruption_budget,
         &defaults.disruption_budget,
@@ -889,6 +909,9 @@ fn merge_autoscaling(inherited: &RawAutoscaling, own: &RawAutoscaling) -> RawAut
         target_memory_utilization: own.target_memory_utilization.or(inherited.target_memory_utilization),
         scale_up: merge_rule(inherited.scale_up.as_ref(), own.scale_up.as_ref()),
         scale_down: merge_rule(inherited.scale_down.as_ref(), own.scale_down.as_ref()),
+        // Lists replace, as they do between a base and an overlay.
+        metrics: own.metrics.clone().or_else(|| inherited.metrics.clone()),
+        triggers: own.triggers.clone().or_else(|| inherited.triggers.clone()),
     }
 }
 

@@ -259,7 +259,17 @@ pub const RULES: &[Rule] = &[
     schema(
         "invalid-autoscaling",
         "Autoscaling settings Kubernetes would reject or that contradict each other.",
-        "minReplicas must be at least 1 and at most maxReplicas; `replicas`, when set, must fall in that range; scaling rules need `percent` or `pods`.",
+        "minReplicas must be at least 1 and at most maxReplicas; `replicas`, when set, must fall in that range; scaling rules need `percent` or `pods`. Each custom metric names one source (`pods`, `object` or `external`), a Prometheus-style metric name and exactly one of `value` and `averageValue`, a positive quantity; custom metrics and KEDA `triggers` cannot drive one workload together.",
+    ),
+    schema(
+        "invalid-trigger",
+        "A KEDA trigger or trigger authentication KEDA would reject.",
+        "Each trigger names exactly one event source (`kafka`, `redis`, `prometheus` or `cron`) with the settings that scaler needs: brokers and Redis servers as `host:port`, a Prometheus server as an http(s) URL with a query and a positive threshold, lag and list thresholds of at least 1. `authentication` names a `triggerAuthentications` entry, which maps scaler parameters to keys of one existing Secret.",
+    ),
+    schema(
+        "invalid-vertical-scaling",
+        "VerticalPodAutoscaler bounds that contradict each other.",
+        "`min` and `max` are cpu and memory quantities with min at most max, and the VPA must control at least one resource.",
     ),
     schema(
         "invalid-disruption-budget",
@@ -546,6 +556,12 @@ pub const RULES: &[Rule] = &[
         ERROR,
         "An autoscaler targets a workload that is not rendered.",
         "scaleTargetRef must name a Deployment of the same namespace.",
+    ),
+    policy(
+        "autoscalers-conflict",
+        ERROR,
+        "Two autoscalers fight over one workload.",
+        "Two HPAs, or an HPA and a KEDA ScaledObject (which runs an HPA of its own), on the same Deployment each set the replica count to their own answer, so it flaps. A VerticalPodAutoscaler that changes running pods (`Auto`, `Recreate`, `InPlaceOrRecreate`) on a resource an autoscaler scales on moves the very utilisation the autoscaler measures: the VPA raises requests, utilisation drops, the HPA removes pods, utilisation rises. Keep one horizontal autoscaler per workload, and run the VPA in `Off` or `Initial` mode, or on the other resource.",
     ),
     policy(
         "replicas-pinned-with-hpa",

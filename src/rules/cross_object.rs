@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -25,13 +24,70 @@ struct Workload<'a> {
     is_deployment: bool,
 }
 
+/// Something that sets a workload's replica count: an HPA, or a KEDA ScaledObject (which runs
+/// an HPA of its own).
+struct Autoscaler<'a> {
+    object: &'a Object,
+    /// The replicas it never goes below.
+    min: i32,
+    /// The resources (`cpu`, `memory`) whose use it scales on.
+    resources: Vec<&'a str>,
+}
+
+impl<'a> Autoscaler<'a> {
+    fn of(object: &'a Object) -> Option<((&'a str, &'a str), Self)> {
+        match &object.typed {
+            Typed::HorizontalPodAutoscaler(hpa) => {
+                let spec = hpa.spec.as_ref()?;
+                let resources = spec
+                    .metrics
+                    .iter()
+                    .flatten()
+                    .filter_map(|m| m.resource.as_ref().map(|r| r.name.as_str()))
+                    .collect();
+                let target = &spec.scale_target_ref;
+                Some((
+                    (target.kind.as_str(), target.name.as_str()),
+                    Autoscaler {
+                        object,
+                        min: spec.min_replicas.unwrap_or(1),
+                        resources,
+                    },
+                ))
+            }
+            Typed::ScaledObject(scaled) => {
+                let spec = &scaled.spec;
+                let resources = spec
+                    .triggers
+                    .iter()
+                    .map(|t| t.type_.as_str())
+                    .filter(|t| matches!(*t, "cpu" | "memory"))
+                    .collect();
+                let target = &spec.scale_target_ref;
+                Some((
+                    (target.kind.as_deref().unwrap_or("Deployment"), target.name.as_str()),
+                    Autoscaler {
+                        object,
+                        // KEDA's default floor is zero pods.
+                        min: spec.min_replica_count.unwrap_or(0),
+                        resources,
+                    },
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Lookups over all rendered objects, keyed by namespace.
 struct Index<'a> {
     workloads: Vec<Workload<'a>>,
     workload_by_name: HashMap<(Option<&'a str>, &'a str), usize>,
     workloads_by_label: HashMap<(Option<&'a str>, &'a str, &'a str), Vec<usize>>,
     workloads_by_namespace: HashMap<Option<&'a str>, Vec<usize>>,
-    autoscaler_by_target: HashMap<(Option<&'a str>, &'a str), &'a HorizontalPodAutoscaler>,
+    /// Every autoscaler of a workload, by the target's namespace and name; more than one is
+    /// the `autoscalers-conflict` finding.
+    autoscalers_by_target: HashMap<(Option<&'a str>, &'a str), Vec<Autoscaler<'a>>>,
     service_by_name: HashMap<(Option<&'a str>, &'a str), &'a Service>,
     /// Service accounts a RoleBinding grants permissions to.
     bound_accounts: HashSet<(Option<&'a str>, &'a str)>,
@@ -44,7 +100,7 @@ impl<'a> Index<'a> {
             workload_by_name: HashMap::new(),
             workloads_by_label: HashMap::new(),
             workloads_by_namespace: HashMap::new(),
-            autoscaler_by_target: HashMap::new(),
+            autoscalers_by_target: HashMap::new(),
             service_by_name: HashMap::new(),
             bound_accounts: HashSet::new(),
         };
@@ -88,11 +144,13 @@ impl<'a> Index<'a> {
                         index.bound_accounts.insert((subject_namespace, subject.name.as_str()));
                     }
                 }
-                Typed::HorizontalPodAutoscaler(hpa) => {
-                    if let Some(spec) = &hpa.spec {
+                Typed::HorizontalPodAutoscaler(_) | Typed::ScaledObject(_) => {
+                    if let Some(((_, name), autoscaler)) = Autoscaler::of(object) {
                         index
-                            .autoscaler_by_target
-                            .insert((namespace, spec.scale_target_ref.name.as_str()), hpa);
+                            .autoscalers_by_target
+                            .entry((namespace, name))
+                            .or_default()
+                            .push(autoscaler);
                     }
                 }
                 Typed::Service(service) => {
@@ -132,12 +190,11 @@ impl<'a> Index<'a> {
     /// The replicas Kubernetes guarantees a workload: its autoscaler's floor, else spec.replicas.
     fn floor(&self, workload: &Workload) -> i32 {
         let key = (workload.object.namespace.as_deref(), workload.object.name.as_str());
-        let hpa_min = self
-            .autoscaler_by_target
+        let autoscaler_min = self
+            .autoscalers_by_target
             .get(&key)
-            .and_then(|h| h.spec.as_ref())
-            .map(|s| s.min_replicas.unwrap_or(1));
-        hpa_min.or(workload.replicas).unwrap_or(1)
+            .and_then(|all| all.iter().map(|a| a.min).max());
+        autoscaler_min.or(workload.replicas).unwrap_or(1)
     }
 }
 
@@ -162,25 +219,20 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
     for object in objects {
         let namespace = object.namespace.as_deref();
         match &object.typed {
-            Typed::HorizontalPodAutoscaler(hpa) => {
-                let target = hpa.spec.as_ref().map(|s| &s.scale_target_ref);
-                let found = target.is_some_and(|t| {
-                    t.kind == "Deployment"
-                        && index
-                            .workload_by_name
-                            .get(&(namespace, t.name.as_str()))
-                            .is_some_and(|&i| index.workloads[i].is_deployment)
-                });
-                if !found {
-                    let name = target.map_or("", |t| t.name.as_str());
-                    findings.on_object(
-                        "hpa-target-missing",
-                        object,
-                        "spec.scaleTargetRef",
-                        format!("no Deployment `{name}` is rendered"),
-                        "target a Deployment of the same namespace",
-                    );
-                }
+            Typed::HorizontalPodAutoscaler(_) | Typed::ScaledObject(_) => {
+                let target = Autoscaler::of(object).map(|(target, _)| target);
+                autoscaler_target(object, target, "spec.scaleTargetRef", &index, findings);
+            }
+            Typed::VerticalPodAutoscaler(vpa) => {
+                let target = &vpa.spec.target_ref;
+                autoscaler_target(
+                    object,
+                    Some((target.kind.as_str(), target.name.as_str())),
+                    "spec.targetRef",
+                    &index,
+                    findings,
+                );
+                vertical_conflict(object, vpa, &index, findings);
             }
             Typed::PodDisruptionBudget(pdb) => disruption_budget(object, pdb, &index, findings),
             Typed::Service(service) => {
@@ -218,6 +270,118 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
         }
     }
     network_policy_coverage(objects, &index, findings);
+    autoscalers_conflict(&index, findings);
+}
+
+/// An autoscaler must target a Deployment gen renders in its namespace.
+fn autoscaler_target(
+    object: &Object,
+    target: Option<(&str, &str)>,
+    field: &str,
+    index: &Index,
+    findings: &mut Findings,
+) {
+    let namespace = object.namespace.as_deref();
+    let found = target.is_some_and(|(kind, name)| {
+        kind == "Deployment"
+            && index
+                .workload_by_name
+                .get(&(namespace, name))
+                .is_some_and(|&i| index.workloads[i].is_deployment)
+    });
+    if !found {
+        let name = target.map_or("", |(_, name)| name);
+        findings.on_object(
+            "hpa-target-missing",
+            object,
+            field,
+            format!("no Deployment `{name}` is rendered"),
+            "target a Deployment of the same namespace",
+        );
+    }
+}
+
+/// Two autoscalers on one workload each set its replica count to what they compute, over and
+/// over: the count flaps between their answers.
+fn autoscalers_conflict(index: &Index, findings: &mut Findings) {
+    let mut targets: Vec<_> = index.autoscalers_by_target.iter().filter(|(_, all)| all.len() > 1).collect();
+    targets.sort_by_key(|((namespace, name), _)| (*namespace, *name));
+    for ((_, name), autoscalers) in targets {
+        let names: Vec<String> = autoscalers
+            .iter()
+            .map(|a| format!("{}/{}", a.object.kind, a.object.name))
+            .collect();
+        for autoscaler in autoscalers {
+            findings.on_object(
+                "autoscalers-conflict",
+                autoscaler.object,
+                "spec",
+                format!("{} all set the replica count of `{name}`", names.join(" and ")),
+                "keep one autoscaler per workload: with KEDA triggers gen renders no HPA; remove the other from `resources:` or `patches:`",
+            );
+        }
+    }
+}
+
+/// A VPA that changes running pods' requests for a resource an autoscaler scales on moves the
+/// very utilisation the autoscaler measures: each undoes the other.
+fn vertical_conflict(
+    object: &Object,
+    vpa: &crate::check::VerticalPodAutoscaler,
+    index: &Index,
+    findings: &mut Findings,
+) {
+    let changes = vpa
+        .spec
+        .update_policy
+        .as_ref()
+        .and_then(|p| p.update_mode)
+        // The VPA's default mode is Auto.
+        .is_none_or(|mode| mode.changes_running_pods());
+    if !changes {
+        return;
+    }
+    let target = (object.namespace.as_deref(), vpa.spec.target_ref.name.as_str());
+    let Some(autoscalers) = index.autoscalers_by_target.get(&target) else {
+        return;
+    };
+    let controlled: Vec<&str> = vpa
+        .spec
+        .resource_policy
+        .iter()
+        .flat_map(|p| &p.container_policies)
+        .filter(|p| p.mode != Some(crate::check::vertical_pod_autoscaler::ContainerScalingMode::Off))
+        .flat_map(|p| match &p.controlled_resources {
+            Some(resources) => resources.iter().map(|r| r.name()).collect(),
+            None => vec!["cpu", "memory"],
+        })
+        .collect();
+    // A VPA without container policies controls every container's cpu and memory.
+    let controlled = if vpa.spec.resource_policy.is_none() {
+        vec!["cpu", "memory"]
+    } else {
+        controlled
+    };
+    for autoscaler in autoscalers {
+        let shared: Vec<&str> = autoscaler
+            .resources
+            .iter()
+            .copied()
+            .filter(|r| controlled.contains(r))
+            .collect();
+        if let Some(resource) = shared.first() {
+            findings.on_object(
+                "autoscalers-conflict",
+                object,
+                "spec.updatePolicy.updateMode",
+                format!(
+                    "the VPA changes running pods' {resource} requests while {}/{} scales on {resource} use",
+                    autoscaler.object.kind, autoscaler.object.name
+                ),
+                "use `mode: Off` or `Initial` (recommendations, or requests set at pod start), or let the VPA control only the resources the autoscaler does not scale on",
+            );
+        }
+    }
 }
 
 /// A pod may mount its API token only when a RoleBinding gives its account permissions:
@@ -245,7 +409,7 @@ fn token_needed(index: &Index, workload: &Workload, findings: &mut Findings) {
 fn replica_count(index: &Index, workload: &Workload, findings: &mut Findings) {
     let object = workload.object;
     let hpa = index
-        .autoscaler_by_target
+        .autoscalers_by_target
         .get(&(object.namespace.as_deref(), object.name.as_str()));
     match (hpa, workload.replicas) {
         (Some(_), Some(_)) => findings.on_object(

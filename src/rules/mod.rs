@@ -109,6 +109,7 @@ impl<'a> Findings<'a> {
                 None => format!("services.{service}"),
             },
             (None, "Ingress") => "ingress".to_owned(),
+            (None, "TriggerAuthentication") => format!("triggerAuthentications.{}", object.name),
             (None, _) => "namespace".to_owned(),
         };
         let mut diagnostic = Diagnostic::error(code, message)
@@ -144,6 +145,11 @@ fn profile_key(kind: &str, field: &str) -> Option<&'static str> {
         "HorizontalPodAutoscaler" if last == "minReplicas" => Some("autoscaling.minReplicas"),
         "HorizontalPodAutoscaler" if last == "maxReplicas" => Some("autoscaling.maxReplicas"),
         "HorizontalPodAutoscaler" => Some("autoscaling"),
+        "ScaledObject" if last == "minReplicaCount" => Some("autoscaling.minReplicas"),
+        "ScaledObject" if last == "maxReplicaCount" => Some("autoscaling.maxReplicas"),
+        "ScaledObject" => Some("autoscaling.triggers"),
+        "VerticalPodAutoscaler" if last == "updateMode" => Some("verticalScaling.mode"),
+        "VerticalPodAutoscaler" => Some("verticalScaling"),
         "Role" | "RoleBinding" => Some("permissions"),
         "Service" if field.contains("loadBalancer") => Some("expose"),
         _ if workload && field.contains("readinessProbe") => Some("probes.readiness"),

@@ -40,26 +40,18 @@ pub fn check(object: &Object, findings: &mut Findings) {
         }
         Typed::HorizontalPodAutoscaler(hpa) => {
             if let Some(spec) = &hpa.spec {
-                let min = spec.min_replicas.unwrap_or(1);
-                if min > spec.max_replicas {
-                    findings.on_object(
-                        "hpa-min-above-max",
-                        object,
-                        "spec.minReplicas",
-                        format!("minReplicas {min} is above maxReplicas {}", spec.max_replicas),
-                        "raise maxReplicas",
-                    );
-                }
-                if min < 2 {
-                    findings.on_object(
-                        "hpa-min-below-two",
-                        object,
-                        "spec.minReplicas",
-                        format!("the autoscaler may scale down to {min} replica"),
-                        "set minReplicas to 2 or more",
-                    );
-                }
+                replica_range(object, (spec.min_replicas.unwrap_or(1), "spec.minReplicas"), spec.max_replicas, findings);
             }
+        }
+        Typed::ScaledObject(scaled) => {
+            // KEDA's defaults: minReplicaCount 0, maxReplicaCount 100.
+            let spec = &scaled.spec;
+            replica_range(
+                object,
+                (spec.min_replica_count.unwrap_or(0), "spec.minReplicaCount"),
+                spec.max_replica_count.unwrap_or(100),
+                findings,
+            );
         }
         Typed::Deployment(deployment) => {
             let spec = deployment.spec.as_ref();
@@ -109,7 +101,31 @@ pub fn check(object: &Object, findings: &mut Findings) {
         | Typed::CronJob(_)
         | Typed::Job(_)
         | Typed::ResourceQuota(_)
-        | Typed::LimitRange(_) => {}
+        | Typed::LimitRange(_)
+        | Typed::TriggerAuthentication(_)
+        | Typed::VerticalPodAutoscaler(_) => {}
+    }
+}
+
+/// An autoscaler's range: the floor below the ceiling, and in prod never a single pod.
+fn replica_range(object: &Object, (min, min_field): (i32, &str), max: i32, findings: &mut Findings) {
+    if min > max {
+        findings.on_object(
+            "hpa-min-above-max",
+            object,
+            min_field,
+            format!("the autoscaler's minimum {min} is above its maximum {max}"),
+            "raise the maximum",
+        );
+    }
+    if min < 2 {
+        findings.on_object(
+            "hpa-min-below-two",
+            object,
+            min_field,
+            format!("the autoscaler may scale down to {min} replica{}", if min == 1 { "" } else { "s" }),
+            "set the minimum to 2 or more",
+        );
     }
 }
 
