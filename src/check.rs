@@ -310,7 +310,6 @@ fn field_path(path: &serde_ignored::Path) -> String {
     out
 }
 
-
 /// Decodes the document into its Kubernetes type. k8s-openapi skips fields it does not know, so
 /// serde_ignored reports every skipped key: any one of them is a template mistake. Wrong types
 /// fail the decode itself.
@@ -386,6 +385,60 @@ mod tests {
         .unwrap();
         assert_eq!((object.kind.as_str(), object.name.as_str()), ("ServiceAccount", "a"));
         assert_eq!(object.namespace.as_deref(), Some("b"));
+    }
+
+    /// Each autoscaling custom kind decodes into its own type and refuses what its CRD refuses:
+    /// an unknown field, a value outside an enum.
+    #[test]
+    fn autoscaling_custom_resources_are_strict() {
+        let meta = "metadata:\n  name: api\n  namespace: n\n";
+        let cases: [(&str, &str, &[(&str, &str, &str)]); 3] = [
+            (
+                "keda.sh/v1alpha1\nkind: ScaledObject",
+                "spec:\n  scaleTargetRef:\n    name: api\n  minReplicaCount: 3\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: \"70\"\n",
+                &[
+                    ("  minReplicaCount: 3\n", "  minReplicas: 3\n", "minReplicas"),
+                    ("metricType: Utilization", "metricType: Percent", "Percent"),
+                    ("  triggers:\n", "  triggerz: []\n  triggers:\n", "triggerz"),
+                ],
+            ),
+            (
+                "keda.sh/v1alpha1\nkind: TriggerAuthentication",
+                "spec:\n  secretTargetRef:\n  - parameter: password\n    name: kafka\n    key: password\n",
+                &[
+                    ("    key: password\n", "    value: hunter2\n", "value"),
+                    ("  secretTargetRef:\n", "  env: []\n  secretTargetRef:\n", "env"),
+                ],
+            ),
+            (
+                "autoscaling.k8s.io/v1\nkind: VerticalPodAutoscaler",
+                "spec:\n  targetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: api\n  updatePolicy:\n    updateMode: \"Off\"\n  resourcePolicy:\n    containerPolicies:\n    - containerName: api\n      controlledResources: [cpu]\n",
+                &[
+                    ("updateMode: \"Off\"", "updateMode: Sometimes", "Sometimes"),
+                    ("controlledResources: [cpu]", "controlledResources: [gpu]", "gpu"),
+                    (
+                        "    - containerName: api\n",
+                        "    - containerName: api\n      maxAlowed: {}\n",
+                        "maxAlowed",
+                    ),
+                ],
+            ),
+        ];
+        for (type_meta, spec, broken) in cases {
+            let valid = format!("apiVersion: {type_meta}\n{meta}{spec}");
+            let object = check(rendered(&valid)).unwrap_or_else(|e| panic!("{type_meta}: {}", e.problem));
+            assert_eq!(object.typed.api_version(), type_meta.split('\n').next().unwrap());
+            assert!(object.yaml.contains("name: api"), "{}", object.yaml);
+            for (from, to, problem) in broken {
+                assert!(valid.contains(from), "{type_meta}: the case must change something");
+                let error = check(rendered(&valid.replace(from, to))).unwrap_err();
+                assert!(
+                    error.problem.contains(problem),
+                    "{type_meta} {problem}: {}",
+                    error.problem
+                );
+            }
+        }
     }
 
     #[test]

@@ -270,6 +270,8 @@ pub struct LocalDependency {
     pub port: i64,
     /// Selectors of gen's services that call it.
     pub callers: Vec<Labels>,
+    /// Namespaces whose pods may call it too.
+    pub caller_namespaces: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -432,6 +434,8 @@ pub struct Dependency {
     pub namespace: String,
     pub port: i64,
     pub pod_labels: Labels,
+    /// Other namespaces that may call a dependency of the profile's own namespace.
+    pub from_namespaces: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -1103,6 +1103,10 @@ pub struct RawDependency {
     pub port: i64,
     /// Pod labels of the dependency; defaults to `app.kubernetes.io/name: <name>`.
     pub pod_labels: Option<BTreeMap<String, String>>,
+    /// Other namespaces whose pods may call the dependency on its port, for a dependency in the
+    /// profile's own namespace: the application namespaces an infrastructure namespace serves.
+    /// gen's default deny would shut them out otherwise.
+    pub from_namespaces: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -48,7 +48,8 @@ const SCHEMA_CODES_NOT_FROM_A_PROFILE: [&str; 7] = [
 
 /// Policy rules a profile can trigger. The others judge what the templates produce (Pod Security
 /// fields, selectors, API versions, ...), which a profile cannot change.
-const POLICY_RULES_FROM_A_PROFILE: [&str; 15] = [
+const POLICY_RULES_FROM_A_PROFILE: [&str; 16] = [
+    "autoscalers-conflict",
     "quota-below-need",
     "image-latest-tag",
     "image-untagged",

@@ -57,7 +57,10 @@ impl UpdateMode {
     /// what makes it fight an HPA scaling on the same resource. `Initial` only sets requests
     /// when a pod is created; `Off` only recommends.
     pub fn changes_running_pods(self) -> bool {
-        matches!(self, UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto)
+        matches!(
+            self,
+            UpdateMode::Recreate | UpdateMode::InPlaceOrRecreate | UpdateMode::Auto
+        )
     }
 }
 

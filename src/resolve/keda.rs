@@ -227,9 +227,7 @@ impl Resolver<'_> {
     /// `host:port`, as brokers and Redis servers are addressed.
     fn host_port(&mut self, path: &str, address: &str) {
         let valid = address.rsplit_once(':').is_some_and(|(host, port)| {
-            !host.is_empty()
-                && !host.contains(char::is_whitespace)
-                && port.parse::<u16>().is_ok_and(|p| p > 0)
+            !host.is_empty() && !host.contains(char::is_whitespace) && port.parse::<u16>().is_ok_and(|p| p > 0)
         });
         if !valid {
             self.error(

@@ -16,9 +16,9 @@ mod rbac;
 mod scaling;
 pub mod schedule;
 mod service;
-mod vertical_scaling;
 #[cfg(test)]
 mod tests;
+mod vertical_scaling;
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::kube_version::KubeVersion;
@@ -136,7 +136,7 @@ impl Resolver<'_> {
                 "add at least one entry under `services`",
             );
         }
-        let dependencies = self.dependencies(&raw.network.egress);
+        let dependencies = self.dependencies(&raw.namespace, &raw.network.egress);
         let peers = self.ingress_peers(raw);
         let egress_open = raw.network.egress_mode.unwrap_or(defaults.egress) == EgressMode::Open;
         let instance = format!("{}-{}", raw.app, raw.tier.as_str());

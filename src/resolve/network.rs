@@ -10,7 +10,7 @@ use crate::model::{Dependency, IngressPeer, Labels, LocalDependency, Metrics, Po
 use crate::profile::{RawDependency, RawProfile, RawServiceSettings};
 
 impl Resolver<'_> {
-    pub(super) fn dependencies(&mut self, raw: &[RawDependency]) -> Vec<Dependency> {
+    pub(super) fn dependencies(&mut self, namespace: &str, raw: &[RawDependency]) -> Vec<Dependency> {
         let mut seen = BTreeSet::new();
         raw.iter()
             .enumerate()
@@ -45,11 +45,34 @@ impl Resolver<'_> {
                     BTreeMap::from([("app.kubernetes.io/name".to_owned(), dependency.name.clone())])
                 });
                 self.labels(&format!("{path}.podLabels"), &pod_labels);
+                let from_namespaces = dependency.from_namespaces.clone().unwrap_or_default();
+                if !from_namespaces.is_empty() && dependency.namespace != namespace {
+                    self.error(
+                        "invalid-dependency",
+                        &format!("{path}.fromNamespaces"),
+                        format!(
+                            "`{}` runs in `{}`, whose network policies gen does not render",
+                            dependency.name, dependency.namespace
+                        ),
+                        "`fromNamespaces` admits callers to a dependency of the profile's own namespace; let the dependency's own namespace admit them",
+                    );
+                }
+                for (i, caller) in from_namespaces.iter().enumerate() {
+                    if let Err(problem) = dns_label(caller) {
+                        self.error(
+                            "invalid-name",
+                            &format!("{path}.fromNamespaces[{i}]"),
+                            format!("namespace `{caller}` {problem}"),
+                            DNS_LABEL_HINT,
+                        );
+                    }
+                }
                 Dependency {
                     name: dependency.name.clone(),
                     namespace: dependency.namespace.clone(),
                     port: dependency.port,
                     pod_labels,
+                    from_namespaces,
                 }
             })
             .collect()
@@ -320,6 +343,7 @@ pub(super) fn local_dependencies(
                 .filter(|s| s.egress.iter().any(|e| e.name == dependency.name))
                 .map(|s| s.selector.clone())
                 .collect::<Vec<Labels>>(),
+            caller_namespaces: dependency.from_namespaces.clone(),
         })
         .collect()
 }

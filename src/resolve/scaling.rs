@@ -96,7 +96,8 @@ impl Resolver<'_> {
             raw.triggers.as_deref().unwrap_or_default(),
             authentications,
         );
-        if !metrics.is_empty() && !events.is_empty() {
+        let written = |list: Option<usize>| list.is_some_and(|n| n > 0);
+        if written(raw.metrics.as_ref().map(Vec::len)) && written(raw.triggers.as_ref().map(Vec::len)) {
             self.error(
                 "invalid-autoscaling",
                 &format!("{path}.triggers"),
@@ -147,7 +148,8 @@ impl Resolver<'_> {
                     None,
                 ),
                 (None, Some(object), None) => {
-                    let reference = self.described_object(&format!("{path}.object.describedObject"), &object.described_object);
+                    let reference =
+                        self.described_object(&format!("{path}.object.describedObject"), &object.described_object);
                     self.metric_target(
                         &format!("{path}.object"),
                         "Object",

@@ -143,19 +143,15 @@ impl Resolver<'_> {
                 "set replicas to 1 or more",
             );
         }
-        let autoscaling = raw
-            .autoscaling
-            .as_ref()
-            .filter(|_| long_running)
-            .map(|a| {
-                self.autoscaling(
-                    &format!("{path}.autoscaling"),
-                    a,
-                    raw.replicas,
-                    replicas,
-                    &context.raw_profile.trigger_authentications,
-                )
-            });
+        let autoscaling = raw.autoscaling.as_ref().filter(|_| long_running).map(|a| {
+            self.autoscaling(
+                &format!("{path}.autoscaling"),
+                a,
+                raw.replicas,
+                replicas,
+                &context.raw_profile.trigger_authentications,
+            )
+        });
         let vertical_scaling = raw
             .vertical_scaling
             .as_ref()

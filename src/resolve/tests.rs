@@ -171,3 +171,89 @@ fn service_defaults_carry_config_secrets_and_volumes() {
         "a service's own list replaces"
     );
 }
+
+/// The diagnostics of a profile that does not resolve, as `code at path: message`.
+fn errors(text: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let Ok(loaded) = crate::load::load(&path, "p.yaml") else {
+        panic!("the profile loads: {text}")
+    };
+    match super::resolve(&loaded.profile, &loaded.source, "p") {
+        Ok(_) => Vec::new(),
+        Err(diagnostics) => diagnostics
+            .iter()
+            .map(|d| format!("{} at {}: {}", d.code, d.yaml_path.as_deref().unwrap_or(""), d.message))
+            .collect(),
+    }
+}
+
+const WORKER: &str = "services:\n  w:\n    kind: worker\n    image: r.example.com/w:1.0.0\n    ports: {http: 8080}\n";
+
+#[test]
+fn keda_triggers_carry_the_resource_targets_and_their_settings_as_strings() {
+    let model = resolve(&format!(
+        "{HEADER}{WORKER}    autoscaling:\n      minReplicas: 2\n      maxReplicas: 12\n      \
+         targetCpuUtilization: 75\n      triggers:\n        \
+         - redis: {{address: 'redis.data.svc:6379', listName: jobs, listLength: 20}}\n        \
+         - prometheus: {{serverAddress: 'http://prometheus.monitoring.svc:9090', query: ' sum(rate(x[2m])) ', threshold: '0.5'}}\n        \
+         - cron: {{timezone: Europe/Berlin, start: '0 8 * * 1-5', end: '0 20 * * 1-5', desiredReplicas: 6}}\n"
+    ));
+    let autoscaling = service(&model, "w").autoscaling.as_ref().unwrap();
+    assert!(autoscaling.is_event_driven());
+    let scalers: Vec<&str> = autoscaling.triggers.iter().map(|t| t.scaler).collect();
+    assert_eq!(scalers, ["cpu", "redis", "prometheus", "cron"]);
+    assert_eq!(autoscaling.triggers[0].metadata["value"], "75");
+    assert_eq!(autoscaling.triggers[1].metadata["listLength"], "20");
+    assert_eq!(autoscaling.triggers[2].metadata["query"], "sum(rate(x[2m]))");
+    assert_eq!(autoscaling.triggers[3].metadata["desiredReplicas"], "6");
+    // KEDA runs the HPA: no memory target was asked for, and no default CPU one is added.
+    assert_eq!(autoscaling.target_memory_utilization, None);
+}
+
+#[test]
+fn custom_metrics_replace_the_default_cpu_target() {
+    let model = resolve(&format!(
+        "{HEADER}{WORKER}    autoscaling:\n      maxReplicas: 12\n      metrics:\n        \
+         - external: {{name: queue_messages_ready, selector: {{queue: jobs}}, averageValue: '30'}}\n"
+    ));
+    let autoscaling = service(&model, "w").autoscaling.as_ref().unwrap();
+    assert_eq!(autoscaling.target_cpu_utilization, None);
+    assert_eq!(autoscaling.metrics[0].source, "External");
+    assert_eq!(autoscaling.metrics[0].target_type, "AverageValue");
+    assert!(!autoscaling.is_event_driven());
+}
+
+#[test]
+fn bad_keda_and_metric_settings_are_each_located() {
+    let found = errors(&format!(
+        "{HEADER}{WORKER}    autoscaling:\n      maxReplicas: 12\n      \
+         metrics:\n        - pods: {{name: 1bad, averageValue: lots}}\n      triggers:\n        \
+         - prometheus: {{serverAddress: prometheus:9090, query: ' ', threshold: '-1'}}\n        \
+         - cron: {{timezone: Europe/Berln, start: '@daily', end: '0 20 * *', desiredReplicas: 0}}\n        \
+         - kafka: {{bootstrapServers: 'a:9092,b', consumerGroup: 'my group', topic: t, lagThreshold: 0}}\n"
+    ));
+    let expected = [
+        "invalid-autoscaling at services.w.autoscaling.metrics[0].pods.name",
+        "invalid-quantity at services.w.autoscaling.metrics[0].pods.averageValue",
+        "invalid-trigger at services.w.autoscaling.triggers[0].prometheus.serverAddress",
+        "invalid-trigger at services.w.autoscaling.triggers[0].prometheus.query",
+        "invalid-trigger at services.w.autoscaling.triggers[0].prometheus.threshold",
+        "invalid-time-zone at services.w.autoscaling.triggers[1].cron.timezone",
+        "invalid-schedule at services.w.autoscaling.triggers[1].cron.start",
+        "invalid-schedule at services.w.autoscaling.triggers[1].cron.end",
+        "invalid-value at services.w.autoscaling.triggers[1].cron.desiredReplicas",
+        "invalid-trigger at services.w.autoscaling.triggers[2].kafka.bootstrapServers",
+        "invalid-trigger at services.w.autoscaling.triggers[2].kafka.consumerGroup",
+        "invalid-value at services.w.autoscaling.triggers[2].kafka.lagThreshold",
+        "invalid-autoscaling at services.w.autoscaling.triggers",
+    ];
+    for want in expected {
+        assert!(
+            found.iter().any(|f| f.starts_with(want)),
+            "missing `{want}` in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+}

@@ -277,6 +277,11 @@ pub const RULES: &[Rule] = &[
         "Set exactly one of `minAvailable` and `maxUnavailable`.",
     ),
     schema(
+        "invalid-dependency",
+        "`fromNamespaces` on a dependency outside the profile's namespace.",
+        "gen renders network policies only in the profile's namespace. `fromNamespaces` admits other namespaces to a dependency that runs there (the databases of an infrastructure namespace, say); a dependency elsewhere is admitted by its own namespace's policies.",
+    ),
+    schema(
         "unknown-dependency",
         "`dependsOn` names a dependency that `network.egress` does not declare.",
         "Declare the dependency under `network.egress` (name, namespace, port), or fix the name.",

@@ -304,7 +304,11 @@ fn autoscaler_target(
 /// Two autoscalers on one workload each set its replica count to what they compute, over and
 /// over: the count flaps between their answers.
 fn autoscalers_conflict(index: &Index, findings: &mut Findings) {
-    let mut targets: Vec<_> = index.autoscalers_by_target.iter().filter(|(_, all)| all.len() > 1).collect();
+    let mut targets: Vec<_> = index
+        .autoscalers_by_target
+        .iter()
+        .filter(|(_, all)| all.len() > 1)
+        .collect();
     targets.sort_by_key(|((namespace, name), _)| (*namespace, *name));
     for ((_, name), autoscalers) in targets {
         let names: Vec<String> = autoscalers
@@ -646,5 +650,93 @@ mod tests {
             pdb.spec.as_mut().unwrap().min_available = Some(IntOrString::Int(2));
         }
         assert!(f.codes().contains(&"pdb-blocks-drain"));
+    }
+
+    fn scaled_object(target: &str, min: i32) -> serde_json::Value {
+        serde_json::json!({
+            "apiVersion": "keda.sh/v1alpha1",
+            "kind": "ScaledObject",
+            "metadata": {"name": format!("{target}-lag"), "namespace": "platform-v2-stable",
+                "labels": {"app.kubernetes.io/name": target, "app.kubernetes.io/part-of": "coderev"}},
+            "spec": {
+                "scaleTargetRef": {"name": target},
+                "minReplicaCount": min,
+                "maxReplicaCount": 30,
+                "triggers": [{"type": "kafka", "metadata": {"topic": "reviews", "consumerGroup": "g", "bootstrapServers": "k:9092"}}],
+            },
+        })
+    }
+
+    fn vertical_autoscaler(target: &str, mode: &str, resources: &[&str]) -> serde_json::Value {
+        serde_json::json!({
+            "apiVersion": "autoscaling.k8s.io/v1",
+            "kind": "VerticalPodAutoscaler",
+            "metadata": {"name": target, "namespace": "platform-v2-stable",
+                "labels": {"app.kubernetes.io/name": target, "app.kubernetes.io/part-of": "coderev"}},
+            "spec": {
+                "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
+                "updatePolicy": {"updateMode": mode},
+                "resourcePolicy": {"containerPolicies": [{"containerName": target, "controlledResources": resources}]},
+            },
+        })
+    }
+
+    rule_tests!(autoscalers_conflict, "autoscalers-conflict", f => {
+        // auth-service already has gen's HPA; a ScaledObject from `resources:` joins it.
+        f.add(scaled_object("auth-service", 3));
+    });
+
+    #[test]
+    fn every_autoscaler_of_a_contested_workload_is_named() {
+        let mut f = crate::rules::testing::prod();
+        f.add(scaled_object("auth-service", 3));
+        let findings = crate::rules::run(&f.model, &f.objects, &f.source);
+        let conflicts: Vec<_> = findings.iter().filter(|d| d.code == "autoscalers-conflict").collect();
+        assert_eq!(conflicts.len(), 2, "{conflicts:?}");
+        for finding in conflicts {
+            assert!(
+                finding
+                    .message
+                    .contains("HorizontalPodAutoscaler/auth-service and ScaledObject/auth-service-lag"),
+                "{}",
+                finding.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_vpa_fights_only_when_it_changes_running_pods_on_a_scaled_resource() {
+        let conflict = |mode: &str, resources: &[&str]| {
+            let mut f = crate::rules::testing::prod();
+            // auth-service's HPA scales on cpu and memory.
+            f.add(vertical_autoscaler("auth-service", mode, resources));
+            f.codes().contains(&"autoscalers-conflict")
+        };
+        assert!(conflict("Auto", &["cpu"]));
+        assert!(conflict("Recreate", &["memory"]));
+        assert!(conflict("InPlaceOrRecreate", &["cpu", "memory"]));
+        assert!(!conflict("Off", &["cpu", "memory"]), "recommendations only");
+        assert!(
+            !conflict("Initial", &["cpu", "memory"]),
+            "requests set at pod start only"
+        );
+    }
+
+    #[test]
+    fn a_scaled_object_counts_as_the_workloads_autoscaler() {
+        let mut f = crate::rules::testing::prod();
+        f.objects
+            .retain(|o| !(o.kind == "HorizontalPodAutoscaler" && o.name == "auth-service"));
+        f.add(scaled_object("auth-service", 3));
+        let codes = f.codes();
+        assert!(!codes.contains(&"autoscalers-conflict"), "{codes:?}");
+        assert!(!codes.contains(&"single-replica"), "{codes:?}");
+        // The budget's floor is the ScaledObject's minimum: minAvailable 2 of 3 still drains.
+        assert!(!codes.contains(&"pdb-blocks-drain"), "{codes:?}");
+        f.objects.retain(|o| o.kind != "ScaledObject");
+        f.add(scaled_object("auth-service", 2));
+        assert!(f.codes().contains(&"pdb-blocks-drain"));
+        f.add(scaled_object("gone", 3));
+        assert!(f.codes().contains(&"hpa-target-missing"));
     }
 }

@@ -40,7 +40,12 @@ pub fn check(object: &Object, findings: &mut Findings) {
         }
         Typed::HorizontalPodAutoscaler(hpa) => {
             if let Some(spec) = &hpa.spec {
-                replica_range(object, (spec.min_replicas.unwrap_or(1), "spec.minReplicas"), spec.max_replicas, findings);
+                replica_range(
+                    object,
+                    (spec.min_replicas.unwrap_or(1), "spec.minReplicas"),
+                    spec.max_replicas,
+                    findings,
+                );
             }
         }
         Typed::ScaledObject(scaled) => {
@@ -114,8 +119,9 @@ fn replica_range(object: &Object, (min, min_field): (i32, &str), max: i32, findi
             "hpa-min-above-max",
             object,
             min_field,
-            format!("the autoscaler's minimum {min} is above its maximum {max}"),
-            "raise the maximum",
+            // The profile's words: both kinds come from `autoscaling.minReplicas`/`maxReplicas`.
+            format!("minReplicas {min} is above maxReplicas {max}"),
+            "raise maxReplicas",
         );
     }
     if min < 2 {
@@ -123,8 +129,11 @@ fn replica_range(object: &Object, (min, min_field): (i32, &str), max: i32, findi
             "hpa-min-below-two",
             object,
             min_field,
-            format!("the autoscaler may scale down to {min} replica{}", if min == 1 { "" } else { "s" }),
-            "set the minimum to 2 or more",
+            format!(
+                "the autoscaler may scale down to {min} replica{}",
+                if min == 1 { "" } else { "s" }
+            ),
+            "set minReplicas to 2 or more",
         );
     }
 }

@@ -10,8 +10,9 @@ pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
 
 /// The example systems of `examples/` and the every-kind fixture: (a name for their output,
 /// the profile's path).
-pub const EXAMPLES: [(&str, &str); 6] = [
+pub const EXAMPLES: [(&str, &str); 7] = [
     ("analytics-hub", "examples/analytics-hub/prod.yaml"),
+    ("analytics-hub-infra", "examples/analytics-hub/infra.yaml"),
     ("chat4all", "examples/chat4all/prod.yaml"),
     ("fastapi-example-service", "examples/fastapi-example-service/prod.yaml"),
     ("llm-cost-ops-dev", "examples/llm-cost-ops/dev.yaml"),
