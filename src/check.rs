@@ -392,7 +392,9 @@ mod tests {
     #[test]
     fn autoscaling_custom_resources_are_strict() {
         let meta = "metadata:\n  name: api\n  namespace: n\n";
-        let cases: [(&str, &str, &[(&str, &str, &str)]); 3] = [
+        // (apiVersion and kind, a valid spec, edits that each break it with the word to expect).
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str, &'a str)]);
+        let cases: [Case; 3] = [
             (
                 "keda.sh/v1alpha1\nkind: ScaledObject",
                 "spec:\n  scaleTargetRef:\n    name: api\n  minReplicaCount: 3\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: \"70\"\n",
