@@ -906,10 +906,13 @@ pub struct RawExternalMetric {
 #[schemars(rename = "ObjectReference")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawObjectReference {
+    /// The object's API group and version.
     #[schemars(example = &"networking.k8s.io/v1")]
     pub api_version: String,
+    /// The object's kind.
     #[schemars(example = &"Ingress")]
     pub kind: String,
+    /// The object's name.
     pub name: String,
 }
 
@@ -937,7 +940,9 @@ pub struct RawKafkaTrigger {
     /// Brokers, comma-separated `host:port`.
     #[schemars(example = &"kafka.data.svc:9092")]
     pub bootstrap_servers: String,
+    /// The consumer group whose lag counts.
     pub consumer_group: String,
+    /// The topic the group consumes.
     pub topic: String,
     /// The lag per pod KEDA aims for (KEDA's default: 10).
     pub lag_threshold: Option<i64>,
@@ -950,6 +955,7 @@ pub struct RawRedisTrigger {
     /// The Redis server, `host:port`.
     #[schemars(example = &"redis.data.svc:6379")]
     pub address: String,
+    /// The list whose length counts.
     pub list_name: String,
     /// The list length per pod KEDA aims for (KEDA's default: 5).
     pub list_length: Option<i64>,

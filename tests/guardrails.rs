@@ -53,14 +53,16 @@ fn lint_prints_the_need_at_full_scale_against_the_quota() {
     let output = gen_cmd(&["lint", HUB]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
-    // api 50 + 13 surge, frontend 20 + 5, kafka-consumer 3 + 1.
-    assert!(text.contains("pods: needs 92 of 100 at full scale (fits)"), "{text}");
-    let output = gen_cmd(&["lint", HUB, "--set", "quota.pods=91"]);
+    // api 50 + 13 surge, frontend 20 + 5, kafka-consumer 30 + 8: the KEDA ScaledObject's
+    // maximum counts as an HPA's does.
+    assert!(text.contains("pods: needs 126 of 140 at full scale (fits)"), "{text}");
+    let output = gen_cmd(&["lint", HUB, "--set", "quota.pods=125"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(
-        text.contains("error[quota-below-need]: the quota's pods 91 is 1 short of the 92"),
+        text.contains("error[quota-below-need]: the quota's pods 125 is 1 short of the 126"),
         "{text}"
     );
     assert!(text.contains("Deployment/api 63"), "{text}");
+    assert!(text.contains("Deployment/kafka-consumer 38"), "{text}");
 }

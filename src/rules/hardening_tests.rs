@@ -105,7 +105,7 @@ fn every_pod_of_every_kind_is_hardened() {
             kind.as_str()
         );
     }
-    assert_eq!(seen.len(), 5, "web, two workers, a cronjob and a job: {seen:?}");
+    assert_eq!(seen.len(), 6, "web, three workers, a cronjob and a job: {seen:?}");
 }
 
 #[test]

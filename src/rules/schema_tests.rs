@@ -64,6 +64,10 @@ const QUARANTINE_SERVICES: &str = "services:
 /// One realistic mistake per schema code, in catalogue order.
 #[rustfmt::skip]
 const CASES: &[Case] = &[
+    // A KEDA trigger, a VPA's bounds and a dependency's callers (issue 10).
+    case("invalid-trigger", "examples/analytics-hub/prod", "            topic: llm-events\n", "            topic: llm events\n"),
+    case("invalid-vertical-scaling", "examples/analytics-hub/prod", "max: {cpu: 4000m, memory: 8Gi}", "max: {cpu: 4000m, memory: 128Mi}"),
+    case("invalid-dependency", "examples/analytics-hub/prod", "- {name: kafka, namespace: llm-analytics-infra, port: 9092}", "- {name: kafka, namespace: llm-analytics-infra, port: 9092, fromNamespaces: [x]}"),
     // Shared settings through a YAML anchor instead of `serviceDefaults`.
     case("invalid-yaml", "prod", "disruptionBudget: {", "disruptionBudget: &budget {"),
     // Generated nesting far past anything a profile needs.
@@ -128,6 +132,7 @@ const LLM: &str = "examples/llm-cost-ops/prod";
 const LLM_BASE: &str = "examples/llm-cost-ops/base";
 const FASTAPI: &str = "examples/fastapi-example-service/prod";
 const HUB: &str = "examples/analytics-hub/prod";
+const HUB_INFRA: &str = "examples/analytics-hub/infra";
 
 /// A bad value for every setting of the workload kinds, config, secrets, identity, exposure,
 /// placement and volumes, each reported at its own line.
@@ -136,8 +141,18 @@ const FIELD_CASES: &[Case] = &[
     // Found by fuzzing: the Ingress is named after `app`, which must then be an object name.
     case("invalid-name", CHAT, "app: chat4all\n", "app: chat4allJ\n"),
     // Namespace guardrails (issue 10).
-    case("invalid-quantity", HUB, "requests: {cpu: \"40\"", "requests: {cpu: \"forty\""),
-    case("invalid-value", HUB, "  pods: 100\n", "  pods: -1\n"),
+    case("invalid-quantity", HUB, "requests: {cpu: \"48\"", "requests: {cpu: \"forty\""),
+    // Autoscaling beyond CPU (issue 10): custom metrics, KEDA, VPA.
+    case("invalid-quantity", HUB, "averageValue: \"100\"", "averageValue: lots"),
+    case("invalid-autoscaling", HUB, "name: http_requests_per_second", "name: http-requests-per-second"),
+    case("invalid-trigger", HUB, "authentication: kafka-sasl", "authentication: kafka"),
+    case("invalid-trigger", HUB, "consumerGroup: analytics-consumers", "consumerGroup: \"\""),
+    case("invalid-name", HUB, "    secret: kafka-credentials", "    secret: Kafka_Credentials"),
+    case("invalid-name", HUB, "{sasl: sasl-mechanism,", "{sasl: \"sasl mechanism\","),
+    case("invalid-value", HUB, "mode: \"Off\"", "mode: Sometimes"),
+    case("invalid-quantity", HUB, "min: {cpu: 100m, memory: 256Mi}", "min: {cpu: lots, memory: 256Mi}"),
+    case("invalid-name", HUB_INFRA, "fromNamespaces: [llm-analytics]}", "fromNamespaces: [LLM]}"),
+    case("invalid-value", HUB, "  pods: 140\n", "  pods: -1\n"),
     case("invalid-value", HUB, "quota:\n", "podSecurity: privileged\nquota:\n"),
     case("reserved-key", HUB, "limitRange:\n",
          "namespaceLabels: {pod-security.kubernetes.io/enforce: privileged}\nlimitRange:\n"),
@@ -293,7 +308,7 @@ fn each_new_setting_rejects_a_bad_value_at_its_line() {
 
 #[test]
 fn the_examples_have_no_schema_finding() {
-    for profile in [CHAT, LLM, FASTAPI, HUB, "examples/llm-cost-ops/dev"] {
+    for profile in [CHAT, LLM, FASTAPI, HUB, HUB_INFRA, "examples/llm-cost-ops/dev"] {
         let schema: Vec<_> = findings(profile, &shipped(profile))
             .into_iter()
             .filter(|(code, _)| catalog::lookup(code).is_none_or(|r| r.kind == RuleKind::Schema))
