@@ -21,8 +21,10 @@ use crate::render::Rendered;
 
 mod block;
 pub mod external_secret;
+pub mod monitoring;
 
 pub use external_secret::ExternalSecret;
+pub use monitoring::{PodMonitor, PrometheusRule, ServiceMonitor};
 
 /// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +66,9 @@ pub enum Typed {
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     NetworkPolicy(Box<NetworkPolicy>),
     Ingress(Box<Ingress>),
+    ServiceMonitor(Box<ServiceMonitor>),
+    PodMonitor(Box<PodMonitor>),
+    PrometheusRule(Box<PrometheusRule>),
 }
 
 impl Typed {
@@ -86,6 +91,9 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => &o.metadata,
             Typed::NetworkPolicy(o) => &o.metadata,
             Typed::Ingress(o) => &o.metadata,
+            Typed::ServiceMonitor(o) => &o.metadata,
+            Typed::PodMonitor(o) => &o.metadata,
+            Typed::PrometheusRule(o) => &o.metadata,
         }
     }
 
@@ -109,6 +117,9 @@ impl Typed {
             Typed::PodDisruptionBudget(_) => PodDisruptionBudget::API_VERSION,
             Typed::NetworkPolicy(_) => NetworkPolicy::API_VERSION,
             Typed::Ingress(_) => Ingress::API_VERSION,
+            Typed::ServiceMonitor(o) => &o.api_version,
+            Typed::PodMonitor(o) => &o.api_version,
+            Typed::PrometheusRule(o) => &o.api_version,
         }
     }
 
@@ -131,6 +142,9 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => serde_json::to_value(o),
             Typed::NetworkPolicy(o) => serde_json::to_value(o),
             Typed::Ingress(o) => serde_json::to_value(o),
+            Typed::ServiceMonitor(o) => serde_json::to_value(o),
+            Typed::PodMonitor(o) => serde_json::to_value(o),
+            Typed::PrometheusRule(o) => serde_json::to_value(o),
         };
         // These types encoded once already, when the object was checked.
         encoded.expect("a checked object encodes as JSON")
@@ -157,6 +171,9 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => write(o, out),
             Typed::NetworkPolicy(o) => write(o, out),
             Typed::Ingress(o) => write(o, out),
+            Typed::ServiceMonitor(o) => write(o, out),
+            Typed::PodMonitor(o) => write(o, out),
+            Typed::PrometheusRule(o) => write(o, out),
         }
     }
 
@@ -184,7 +201,10 @@ impl Typed {
             | Typed::HorizontalPodAutoscaler(_)
             | Typed::PodDisruptionBudget(_)
             | Typed::NetworkPolicy(_)
-            | Typed::Ingress(_) => None,
+            | Typed::Ingress(_)
+            | Typed::ServiceMonitor(_)
+            | Typed::PodMonitor(_)
+            | Typed::PrometheusRule(_) => None,
         }
     }
 
@@ -225,6 +245,9 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => &mut o.metadata,
             Typed::NetworkPolicy(o) => &mut o.metadata,
             Typed::Ingress(o) => &mut o.metadata,
+            Typed::ServiceMonitor(o) => &mut o.metadata,
+            Typed::PodMonitor(o) => &mut o.metadata,
+            Typed::PrometheusRule(o) => &mut o.metadata,
         }
     }
 }
@@ -367,6 +390,9 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<Typed, St
         ("policy/v1", "PodDisruptionBudget") => decode(text, Typed::PodDisruptionBudget),
         ("networking.k8s.io/v1", "NetworkPolicy") => decode(text, Typed::NetworkPolicy),
         ("networking.k8s.io/v1", "Ingress") => decode(text, Typed::Ingress),
+        ("monitoring.coreos.com/v1", "ServiceMonitor") => decode(text, Typed::ServiceMonitor),
+        ("monitoring.coreos.com/v1", "PodMonitor") => decode(text, Typed::PodMonitor),
+        ("monitoring.coreos.com/v1", "PrometheusRule") => decode(text, Typed::PrometheusRule),
         _ => Err(format!(
             "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
         )),

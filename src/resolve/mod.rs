@@ -10,6 +10,7 @@ mod guardrails;
 mod ingress;
 pub mod names;
 mod network;
+mod observability;
 mod probes;
 mod rbac;
 mod scaling;
