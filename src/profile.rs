@@ -284,6 +284,10 @@ pub struct RawServiceSettings {
     // Settings only some kinds use: a service inherits each one only if its kind uses it.
     /// How the Service is exposed (web services only).
     pub expose: Option<RawExpose>,
+    /// Service level objectives: a PrometheusRule with recording rules, multi-window
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only,
+    /// with `metrics.monitor: true`). A service's own `slo` replaces this one whole.
+    pub slo: Option<RawSlo>,
     /// How many pods run (web and worker); the tier's default when unset. Left out of the
     /// Deployment when `autoscaling` owns the count.
     pub replicas: Option<i64>,
@@ -478,8 +482,8 @@ pub struct RawService {
     pub tolerations: Option<Vec<RawToleration>>,
     /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
-    /// Service level objectives: gen renders a PrometheusRule with recording rules,
-    /// multi-window multi-burn-rate alerts on the error budget and a latency alert (web only,
+    /// Service level objectives: a PrometheusRule with recording rules, multi-window
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only,
     /// with `metrics.monitor: true`).
     pub slo: Option<RawSlo>,
 }

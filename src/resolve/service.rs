@@ -865,6 +865,7 @@ fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawSer
     out.args = or(&service.args, &defaults.args, true);
     out.config = or(&service.config, &defaults.config, true);
     out.secrets = or(&service.secrets, &defaults.secrets, true);
+    out.slo = or(&service.slo, &defaults.slo, uses("slo"));
     out.volumes = match (&defaults.volumes, &service.volumes) {
         (Some(inherited), own) => {
             let mut volumes = inherited.clone();
