@@ -467,6 +467,48 @@ mod tests {
     }
 
     #[test]
+    fn prometheus_operator_kinds_are_as_strict_as_core_kinds() {
+        let monitor = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: api\n  namespace: n\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n  endpoints:\n  - port: metrics\n    interval: 30s\n";
+        assert!(matches!(
+            check(rendered(monitor)).unwrap().typed,
+            Typed::ServiceMonitor(_)
+        ));
+        let pods = monitor
+            .replace("kind: ServiceMonitor", "kind: PodMonitor")
+            .replace("  endpoints:\n", "  podMetricsEndpoints:\n");
+        assert!(matches!(check(rendered(&pods)).unwrap().typed, Typed::PodMonitor(_)));
+        let rule = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\n  namespace: n\nspec:\n  groups:\n  - name: api-slo\n    rules:\n    - alert: Down\n      expr: up == 0\n      for: 5m\n      labels:\n        severity: critical\n";
+        assert!(matches!(check(rendered(rule)).unwrap().typed, Typed::PrometheusRule(_)));
+        for (text, from, to, problem) in [
+            (monitor, "    interval: 30s\n", "    intervall: 30s\n", "intervall"),
+            (monitor, "    interval: 30s\n", "    scheme: HTTP\n", "HTTP"),
+            (
+                monitor,
+                "  selector:\n",
+                "  podMetricsEndpoints: []\n  selector:\n",
+                "podMetricsEndpoints",
+            ),
+            (pods.as_str(), "  podMetricsEndpoints:\n", "  endpoints:\n", "endpoints"),
+            (rule, "      for: 5m\n", "      forr: 5m\n", "forr"),
+            (
+                rule,
+                "  - name: api-slo\n",
+                "  - name: api-slo\n    partialResponse: warn\n",
+                "partialResponse",
+            ),
+            (
+                rule,
+                "        severity: critical\n",
+                "        severity: [critical]\n",
+                "invalid type",
+            ),
+        ] {
+            let error = check(rendered(&text.replace(from, to))).unwrap_err();
+            assert!(error.problem.contains(problem), "{problem}: {}", error.problem);
+        }
+    }
+
+    #[test]
     fn accepts_a_valid_object() {
         let object = check(rendered(
             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: b\n",
@@ -560,6 +602,8 @@ mod tests {
                     ("policy/v1", "PodDisruptionBudget") => decode_value::<PodDisruptionBudget>(&fast).is_some(),
                     ("networking.k8s.io/v1", "NetworkPolicy") => decode_value::<NetworkPolicy>(&fast).is_some(),
                     ("networking.k8s.io/v1", "Ingress") => decode_value::<Ingress>(&fast).is_some(),
+                    ("monitoring.coreos.com/v1", "ServiceMonitor") => decode_value::<ServiceMonitor>(&fast).is_some(),
+                    ("monitoring.coreos.com/v1", "PrometheusRule") => decode_value::<PrometheusRule>(&fast).is_some(),
                     other => panic!("unexpected kind {other:?}"),
                 };
                 assert!(decoded, "{name}: {} did not decode on the fast path", document.template);

@@ -285,8 +285,8 @@ pub struct RawServiceSettings {
     /// How the Service is exposed (web services only).
     pub expose: Option<RawExpose>,
     /// Service level objectives: a PrometheusRule with recording rules, multi-window
-    /// multi-burn-rate alerts on the error budget and a latency alert (web services only,
-    /// with `metrics.monitor: true`). A service's own `slo` replaces this one whole.
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only, with
+    /// `metrics.monitor: true`). A service's own `slo` replaces the one in `serviceDefaults`.
     pub slo: Option<RawSlo>,
     /// How many pods run (web and worker); the tier's default when unset. Left out of the
     /// Deployment when `autoscaling` owns the count.
@@ -483,8 +483,8 @@ pub struct RawService {
     /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
     /// Service level objectives: a PrometheusRule with recording rules, multi-window
-    /// multi-burn-rate alerts on the error budget and a latency alert (web services only,
-    /// with `metrics.monitor: true`).
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only, with
+    /// `metrics.monitor: true`). A service's own `slo` replaces the one in `serviceDefaults`.
     pub slo: Option<RawSlo>,
 }
 

@@ -136,15 +136,21 @@ impl Resolver<'_> {
         name: &str,
         namespace: &str,
         slo: Option<&RawSlo>,
+        declared: Option<&RawMetrics>,
         metrics: Option<&Metrics>,
     ) -> Option<AlertRules> {
         let slo = slo?;
-        let path = format!("{path}.slo");
         let monitor = metrics.and_then(|m| m.monitor.as_ref());
         if monitor.is_none() {
+            // A monitor switched off is the mistake to point at; otherwise the objectives.
+            let at = if declared.and_then(|m| m.monitor) == Some(false) {
+                format!("{path}.metrics.monitor")
+            } else {
+                format!("{path}.slo")
+            };
             self.error(
                 "slo-without-monitor",
-                &path,
+                &at,
                 format!("`{name}` declares objectives, but no monitor scrapes its metrics"),
                 "set `metrics: {monitor: true}` (and `ports.metrics`): gen's rules select the series its ServiceMonitor labels with the service's namespace and job",
             );
@@ -157,6 +163,7 @@ impl Resolver<'_> {
                 "declare `availability` (with `requests`), `latency`, or both",
             );
         }
+        let path = format!("{path}.slo");
         let selector = Selector {
             namespace: namespace.to_owned(),
             job: monitor.map(|m| m.job.clone()).unwrap_or_default(),
@@ -360,13 +367,16 @@ impl Resolver<'_> {
 
     /// A percentile as the quantile `histogram_quantile` takes (`95` -> `0.95`).
     fn percentile(&mut self, path: &str, percentile: f64) -> Option<String> {
-        let quantile = Decimal::percent(percentile).map(Decimal::fraction_of_percent);
+        // Below 1 is a quantile written where the percentile goes (`0.95` for `95`).
+        let quantile = Decimal::percent(percentile)
+            .filter(|_| percentile >= 1.0)
+            .map(Decimal::fraction_of_percent);
         if quantile.is_none() {
             self.error(
                 "invalid-value",
                 path,
-                format!("percentile {percentile} is not above 0 and below 100 with at most 6 decimals"),
-                "write the percentile as a number such as `95` or `99.9`",
+                format!("percentile {percentile} is not from 1 to below 100 with at most 6 decimals"),
+                "write the percentile as a percentage such as `95` or `99.9` (not the quantile `0.95`)",
             );
         }
         quantile.map(|q| q.to_string())

@@ -194,6 +194,7 @@ impl Resolver<'_> {
             name,
             &context.raw_profile.namespace,
             raw.slo.as_ref(),
+            settings.metrics.as_ref(),
             metrics.as_ref(),
         );
         let load_balancer_clients = expose
