@@ -9,7 +9,7 @@ use serde::Deserialize;
 #[schemars(rename = "Metrics")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawMetrics {
-    /// The HTTP path Prometheus scrapes (default `/metrics`).
+    /// The HTTP path Prometheus scrapes.
     pub path: Option<String>,
     /// Render a Prometheus operator `ServiceMonitor` (web services) or `PodMonitor` (workers)
     /// that selects exactly this service's pods, instead of the `prometheus.io/*` pod
@@ -75,7 +75,8 @@ pub struct RawLatencyObjective {
     /// `rate(<name>_bucket[5m])` by `le` itself.
     #[schemars(example = &"http_request_duration_seconds")]
     pub histogram: String,
-    /// The percentile that must stay under the threshold, more than 0 and less than 100.
+    /// The percentile that must stay under the threshold, from 1 to less than 100 (`95`, `99.9`;
+    /// not the quantile `0.95`).
     #[schemars(example = 95)]
     pub percentile: f64,
     /// The latency it must stay under, as a duration (`3s`, `500ms`, `1m`).
