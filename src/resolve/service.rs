@@ -173,30 +173,19 @@ impl Resolver<'_> {
             pod_annotations.insert("checksum/config".into(), hash.clone());
         }
         let expose = self.expose(&path, kind, raw, &ports);
+        let scope = super::observability::Scope {
+            path: &path,
+            name,
+            namespace: &context.raw_profile.namespace,
+        };
         let mut metrics = metrics;
         if let Some(metrics) = metrics.as_mut() {
             let published = expose
                 .as_ref()
                 .is_some_and(|e| e.ports.iter().any(|p| p.name == metrics.port_name));
-            let namespace = &context.raw_profile.namespace;
-            self.monitor(
-                &path,
-                name,
-                namespace,
-                kind,
-                settings.metrics.as_ref(),
-                metrics,
-                published,
-            );
+            self.monitor(&scope, kind, settings.metrics.as_ref(), metrics, published);
         }
-        let alert_rules = self.alert_rules(
-            &path,
-            name,
-            &context.raw_profile.namespace,
-            raw.slo.as_ref(),
-            settings.metrics.as_ref(),
-            metrics.as_ref(),
-        );
+        let alert_rules = self.alert_rules(&scope, raw.slo.as_ref(), settings.metrics.as_ref(), metrics.as_ref());
         let load_balancer_clients = expose
             .as_ref()
             .filter(|e| e.service_type == ServiceType::LoadBalancer)
