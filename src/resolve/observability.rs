@@ -38,11 +38,15 @@ impl Resolver<'_> {
         let Scope { path, name, namespace } = *scope;
         let path = format!("{path}.metrics");
         let wanted = declared.monitor == Some(true);
-        let interval = self.scrape_duration(&format!("{path}.interval"), declared.interval.as_deref(), wanted);
+        let interval = self.scrape_duration(
+            &format!("{path}.interval"),
+            declared.interval.as_deref(),
+            declared.monitor,
+        );
         let timeout = self.scrape_duration(
             &format!("{path}.scrapeTimeout"),
             declared.scrape_timeout.as_deref(),
-            wanted,
+            declared.monitor,
         );
         let too_long = match (&interval, &timeout) {
             (Some((_, interval)), Some((text, timeout))) => (timeout > interval).then_some(text.clone()),
@@ -77,9 +81,15 @@ impl Resolver<'_> {
     }
 
     /// A scrape setting: a Prometheus duration above zero, and only beside `monitor: true`.
-    fn scrape_duration(&mut self, path: &str, value: Option<&str>, monitored: bool) -> Option<(String, u64)> {
+    /// A service that switches off the monitor `serviceDefaults` turns on ignores the scrape
+    /// settings it inherits; written without any monitor, they are a mistake.
+    fn scrape_duration(&mut self, path: &str, value: Option<&str>, monitor: Option<bool>) -> Option<(String, u64)> {
         let value = value?;
-        if !monitored {
+        if monitor != Some(true) {
+            let written_here = self.source.exact_position(path).is_some();
+            if monitor == Some(false) && !written_here {
+                return None;
+            }
             self.error(
                 "invalid-value",
                 path,
