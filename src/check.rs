@@ -22,10 +22,12 @@ use crate::render::Rendered;
 mod block;
 pub mod external_secret;
 pub mod keda;
+pub mod monitoring;
 pub mod vertical_pod_autoscaler;
 
 pub use external_secret::ExternalSecret;
 pub use keda::{ScaledObject, TriggerAuthentication};
+pub use monitoring::{PodMonitor, PrometheusRule, ServiceMonitor};
 pub use vertical_pod_autoscaler::VerticalPodAutoscaler;
 
 /// A checked object, ready for the policy rules and to emit.
@@ -137,7 +139,10 @@ kinds! {
         Namespace, ServiceAccount, ConfigMap, ResourceQuota, LimitRange, Role, RoleBinding, Service,
         Deployment, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, Ingress,
     ],
-    custom: [ExternalSecret, ScaledObject, TriggerAuthentication, VerticalPodAutoscaler],
+    custom: [
+        ExternalSecret, ScaledObject, TriggerAuthentication, VerticalPodAutoscaler, ServiceMonitor, PodMonitor,
+        PrometheusRule,
+    ],
 }
 
 impl Typed {
@@ -168,7 +173,10 @@ impl Typed {
             | Typed::Ingress(_)
             | Typed::ScaledObject(_)
             | Typed::TriggerAuthentication(_)
-            | Typed::VerticalPodAutoscaler(_) => None,
+            | Typed::VerticalPodAutoscaler(_)
+            | Typed::ServiceMonitor(_)
+            | Typed::PodMonitor(_)
+            | Typed::PrometheusRule(_) => None,
         }
     }
 
@@ -387,6 +395,48 @@ mod tests {
         assert_eq!(object.namespace.as_deref(), Some("b"));
     }
 
+    #[test]
+    fn prometheus_operator_kinds_are_as_strict_as_core_kinds() {
+        let monitor = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: api\n  namespace: n\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n  endpoints:\n  - port: metrics\n    interval: 30s\n";
+        assert!(matches!(
+            check(rendered(monitor)).unwrap().typed,
+            Typed::ServiceMonitor(_)
+        ));
+        let pods = monitor
+            .replace("kind: ServiceMonitor", "kind: PodMonitor")
+            .replace("  endpoints:\n", "  podMetricsEndpoints:\n");
+        assert!(matches!(check(rendered(&pods)).unwrap().typed, Typed::PodMonitor(_)));
+        let rule = "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\n  namespace: n\nspec:\n  groups:\n  - name: api-slo\n    rules:\n    - alert: Down\n      expr: up == 0\n      for: 5m\n      labels:\n        severity: critical\n";
+        assert!(matches!(check(rendered(rule)).unwrap().typed, Typed::PrometheusRule(_)));
+        for (text, from, to, problem) in [
+            (monitor, "    interval: 30s\n", "    intervall: 30s\n", "intervall"),
+            (monitor, "    interval: 30s\n", "    scheme: HTTP\n", "HTTP"),
+            (
+                monitor,
+                "  selector:\n",
+                "  podMetricsEndpoints: []\n  selector:\n",
+                "podMetricsEndpoints",
+            ),
+            (pods.as_str(), "  podMetricsEndpoints:\n", "  endpoints:\n", "endpoints"),
+            (rule, "      for: 5m\n", "      forr: 5m\n", "forr"),
+            (
+                rule,
+                "  - name: api-slo\n",
+                "  - name: api-slo\n    partialResponse: warn\n",
+                "partialResponse",
+            ),
+            (
+                rule,
+                "        severity: critical\n",
+                "        severity: [critical]\n",
+                "invalid type",
+            ),
+        ] {
+            let error = check(rendered(&text.replace(from, to))).unwrap_err();
+            assert!(error.problem.contains(problem), "{problem}: {}", error.problem);
+        }
+    }
+
     /// Each autoscaling custom kind decodes into its own type and refuses what its CRD refuses:
     /// an unknown field, a value outside an enum.
     #[test]
@@ -527,6 +577,8 @@ mod tests {
                     ("policy/v1", "PodDisruptionBudget") => decode_value::<PodDisruptionBudget>(&fast).is_some(),
                     ("networking.k8s.io/v1", "NetworkPolicy") => decode_value::<NetworkPolicy>(&fast).is_some(),
                     ("networking.k8s.io/v1", "Ingress") => decode_value::<Ingress>(&fast).is_some(),
+                    ("monitoring.coreos.com/v1", "ServiceMonitor") => decode_value::<ServiceMonitor>(&fast).is_some(),
+                    ("monitoring.coreos.com/v1", "PrometheusRule") => decode_value::<PrometheusRule>(&fast).is_some(),
                     other => panic!("unexpected kind {other:?}"),
                 };
                 assert!(decoded, "{name}: {} did not decode on the fast path", document.template);

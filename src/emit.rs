@@ -34,6 +34,10 @@ const APPLY_ORDER: &[&str] = &[
     "Job",
     "CronJob",
     "Ingress",
+    // The Prometheus operator's objects: they select the Services and pods above.
+    "ServiceMonitor",
+    "PodMonitor",
+    "PrometheusRule",
 ];
 
 pub fn kind_rank(kind: &str) -> usize {

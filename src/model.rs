@@ -93,6 +93,8 @@ pub struct Service {
     /// The Service in front of a web service; `None` for other kinds.
     pub expose: Option<Expose>,
     pub metrics: Option<Metrics>,
+    /// Recording rules and alerts from the service's objectives (`slo:`).
+    pub alert_rules: Option<AlertRules>,
     pub resources: Resources,
     pub probes: Probes,
     pub pre_stop_sleep_seconds: i64,
@@ -157,6 +159,51 @@ pub struct Metrics {
     pub path: String,
     /// Whether to annotate the pods for annotation-based Prometheus scraping.
     pub annotate: bool,
+    /// The Prometheus operator object that scrapes the pods, when the profile asks for one.
+    pub monitor: Option<Monitor>,
+}
+
+/// A `ServiceMonitor` or `PodMonitor` for one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Monitor {
+    /// `ServiceMonitor` when the Service publishes the metrics port, else `PodMonitor`.
+    pub kind: MonitorKind,
+    pub interval: Option<String>,
+    pub scrape_timeout: Option<String>,
+    /// The `job` label Prometheus gives the scraped series: the Service's name for a
+    /// ServiceMonitor, `<namespace>/<name>` for a PodMonitor.
+    pub job: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MonitorKind {
+    ServiceMonitor,
+    PodMonitor,
+}
+
+/// The PrometheusRule of a service's objectives: groups of recording and alerting rules, each
+/// expression built by gen.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRules {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleGroup {
+    pub name: String,
+    pub rules: Vec<AlertRule>,
+}
+
+/// A recording rule (`record` set) or an alerting rule (`alert` set).
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRule {
+    pub record: Option<String>,
+    pub alert: Option<String>,
+    pub expr: String,
+    /// The alert's `for:` duration.
+    pub for_duration: Option<String>,
+    pub labels: Labels,
+    pub annotations: Labels,
 }
 
 #[derive(Debug, Clone, Serialize)]

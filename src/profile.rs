@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod observability;
+
+pub use observability::{RawErrorSelector, RawLatencyObjective, RawMetrics, RawRequests, RawSlo};
+
 /// The environment's tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -254,7 +258,9 @@ pub struct RawServiceSettings {
     pub env: Option<BTreeMap<String, String>>,
     /// Names of `network.egress` dependencies this service may reach (default: all of them).
     pub depends_on: Option<Vec<String>>,
-    /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
+    /// Prometheus metrics: the pods are annotated for scraping (`prometheus.io/*`), or with
+    /// `monitor: true` a ServiceMonitor (web) or PodMonitor (worker) selects them. Merges field
+    /// by field over `serviceDefaults`.
     pub metrics: Option<RawMetrics>,
     /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
     /// keys are refused.
@@ -282,6 +288,10 @@ pub struct RawServiceSettings {
     // Settings only some kinds use: a service inherits each one only if its kind uses it.
     /// How the Service is exposed (web services only).
     pub expose: Option<RawExpose>,
+    /// Service level objectives: a PrometheusRule with recording rules, multi-window
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only, with
+    /// `metrics.monitor: true`). A service's own `slo` replaces the one in `serviceDefaults`.
+    pub slo: Option<RawSlo>,
     /// How many pods run (web and worker); the tier's default when unset. Left out of the
     /// Deployment when `autoscaling` owns the count.
     pub replicas: Option<i64>,
@@ -465,7 +475,9 @@ pub struct RawService {
     pub env: Option<BTreeMap<String, String>>,
     /// Names of `network.egress` dependencies this service may reach (default: all of them).
     pub depends_on: Option<Vec<String>>,
-    /// Prometheus metrics: the pod is annotated for scraping (`prometheus.io/*`).
+    /// Prometheus metrics: the pods are annotated for scraping (`prometheus.io/*`), or with
+    /// `monitor: true` a ServiceMonitor (web) or PodMonitor (worker) selects them. Merges field
+    /// by field over `serviceDefaults`.
     pub metrics: Option<RawMetrics>,
     /// Extra labels on every object of the service and on its pods; gen's `app.kubernetes.io/*`
     /// keys are refused.
@@ -480,6 +492,10 @@ pub struct RawService {
     pub tolerations: Option<Vec<RawToleration>>,
     /// The PriorityClass of the pods.
     pub priority_class_name: Option<String>,
+    /// Service level objectives: a PrometheusRule with recording rules, multi-window
+    /// multi-burn-rate alerts on the error budget and a latency alert (web services only, with
+    /// `metrics.monitor: true`). A service's own `slo` replaces the one in `serviceDefaults`.
+    pub slo: Option<RawSlo>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
@@ -493,14 +509,6 @@ pub enum ConcurrencyPolicy {
 pub enum RestartPolicy {
     OnFailure,
     Never,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[schemars(rename = "Metrics")]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawMetrics {
-    /// The HTTP path Prometheus scrapes.
-    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -101,6 +101,9 @@ const SERVICE_TEMPLATES: &[(&str, &str)] = &[
         "networkpolicy-service.yaml",
         include_str!("../templates/networkpolicy-service.yaml"),
     ),
+    ("servicemonitor.yaml", include_str!("../templates/servicemonitor.yaml")),
+    ("podmonitor.yaml", include_str!("../templates/podmonitor.yaml")),
+    ("prometheusrule.yaml", include_str!("../templates/prometheusrule.yaml")),
 ];
 
 pub struct Renderer {

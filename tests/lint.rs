@@ -110,7 +110,7 @@ fn a_waiver_accepts_exactly_its_finding() {
 
 #[test]
 fn warnings_pass_unless_denied() {
-    let (_temp, path) = profile_with(|t| t + "serviceDefaults:\n  runAsUser: 1000\n");
+    let (_temp, path) = profile_with(|t| t.replacen("serviceDefaults:\n", "serviceDefaults:\n  runAsUser: 1000\n", 1));
     let output = gen_cmd(&["lint", &path]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(stdout(&output).contains("warning[run-as-low-uid]"));

@@ -48,7 +48,7 @@ const SCHEMA_CODES_NOT_FROM_A_PROFILE: [&str; 7] = [
 
 /// Policy rules a profile can trigger. The others judge what the templates produce (Pod Security
 /// fields, selectors, API versions, ...), which a profile cannot change.
-const POLICY_RULES_FROM_A_PROFILE: [&str; 16] = [
+const POLICY_RULES_FROM_A_PROFILE: [&str; 17] = [
     "autoscalers-conflict",
     "quota-below-need",
     "image-latest-tag",
@@ -64,6 +64,7 @@ const POLICY_RULES_FROM_A_PROFILE: [&str; 16] = [
     "run-as-low-uid",
     "pss-run-as-root",
     "readiness-equals-liveness",
+    "metrics-unreachable",
     "unused-waiver",
 ];
 

@@ -226,14 +226,15 @@ fn custom_resources_pass_a_validator_independent_of_gen() {
     let files = manifest_files(temp.path());
     let (ok, text) = run(crd_validator().args(&files));
     assert!(ok, "validate-crds:\n{text}");
-    // Both llm-cost-ops profiles render an ExternalSecret.
+    // Both llm-cost-ops profiles render an ExternalSecret; prod, analytics-hub and llm-cost-ops
+    // render 8 monitors and 4 PrometheusRules.
     let valid: usize = text
         .split("validate-crds: ")
         .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    assert!(valid >= 2, "too few custom objects validated:\n{text}");
+    assert!(valid >= 14, "too few custom objects validated:\n{text}");
 }
 
 #[test]
@@ -248,4 +249,17 @@ fn the_custom_resources_validator_catches_a_wrong_value() {
     std::fs::write(&file, text).unwrap();
     let (ok, output) = run(crd_validator().arg(&file));
     assert!(!ok, "a store kind outside the CRD's enum must fail:\n{output}");
+}
+
+#[test]
+fn the_custom_resources_validator_catches_a_wrong_monitor_and_rule() {
+    let temp = rendered();
+    let monitor = temp.path().join("prod/services/auth-service/servicemonitor.yaml");
+    edit(&monitor, "port: metrics", "port: 9090");
+    let (ok, output) = run(crd_validator().arg(&monitor));
+    assert!(!ok, "a ServiceMonitor port that is a number must fail:\n{output}");
+    let rule = temp.path().join("prod/services/auth-service/prometheusrule.yaml");
+    edit(&rule, "  - name: auth-service-slo\n", "  - name: 7\n");
+    let (ok, output) = run(crd_validator().arg(&rule));
+    assert!(!ok, "a rule group named by a number must fail:\n{output}");
 }

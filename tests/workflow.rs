@@ -139,17 +139,19 @@ fn a_removed_service_is_reported_removed_and_pruned_by_render() {
         "ServiceAccount",
         "HorizontalPodAutoscaler",
         "NetworkPolicy",
+        "ServiceMonitor",
+        "PrometheusRule",
     ] {
         assert!(
             text.contains(&format!("- removed {kind}/platform-v2-stable/ai-orchestrator\n")),
             "{kind} in {text}"
         );
     }
-    assert!(text.contains("files: 3 changed, 0 added, 6 removed"), "{text}");
+    assert!(text.contains("files: 3 changed, 0 added, 8 removed"), "{text}");
 
     let render = gen_in(temp.path(), &["render", "--all", "-o", "out"]);
     assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
-    assert!(stderr(&render).contains("6 removed"), "{}", stderr(&render));
+    assert!(stderr(&render).contains("8 removed"), "{}", stderr(&render));
     assert!(!temp.path().join("out/prod/services/ai-orchestrator").exists());
     assert_eq!(gen_in(temp.path(), &["check"]).status.code(), Some(0));
 }
@@ -161,7 +163,7 @@ fn check_on_a_repository_without_output_says_what_to_run() {
     assert_eq!(check.status.code(), Some(1));
     let text = stdout(&check);
     assert!(
-        text.contains("out/prod does not exist; profiles/prod.yaml renders 22 objects into it"),
+        text.contains("out/prod does not exist; profiles/prod.yaml renders 28 objects into it"),
         "{text}"
     );
     assert!(text.contains("out stale (run `gen render --all -o out`)"), "{text}");
@@ -513,7 +515,7 @@ fn render_check_on_a_fresh_directory_is_clean_and_on_a_missing_one_is_stale() {
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(
         stdout(&missing),
-        "elsewhere does not exist; profiles/prod.yaml renders 22 objects into it\n"
+        "elsewhere does not exist; profiles/prod.yaml renders 28 objects into it\n"
     );
     assert!(!temp.path().join("elsewhere").exists(), "--check writes nothing");
 }

@@ -3,7 +3,8 @@
 //! Nothing stops at the first problem: every check records a diagnostic pointing at the profile
 //! line it is about, and the model is only returned when there are none. One file per concern:
 //! [`service`] (a workload of any kind), [`probes`], [`scaling`], [`schedule`] (cronjobs and
-//! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`] and [`ingress`].
+//! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`], [`ingress`], and
+//! [`observability`] (monitors and objectives, whose PromQL [`promql`] builds).
 
 mod config;
 mod guardrails;
@@ -11,7 +12,9 @@ mod ingress;
 mod keda;
 pub mod names;
 mod network;
+mod observability;
 mod probes;
+mod promql;
 mod rbac;
 mod scaling;
 pub mod schedule;

@@ -8,7 +8,7 @@ use super::{Resolver, ServiceContext};
 use crate::image;
 use crate::model::{EnvVar, Expose, Labels, Metrics, Port, Resources, Service, Toleration};
 use crate::profile::{
-    RawAutoscaling, RawProbes, RawProfile, RawRequestLimit, RawScalingRule, RawService, RawServiceSettings,
+    RawAutoscaling, RawMetrics, RawProbes, RawProfile, RawRequestLimit, RawScalingRule, RawService, RawServiceSettings,
     ServiceType, TolerationOperator, TrafficPolicy, WorkloadKind,
 };
 
@@ -63,6 +63,7 @@ const KIND_ONLY_KEYS: &[(&str, &[WorkloadKind])] = &[
     ("ports", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("probes", &[WorkloadKind::Web, WorkloadKind::Worker]),
     ("expose", &[WorkloadKind::Web]),
+    ("slo", &[WorkloadKind::Web]),
     ("antiAffinity", &[WorkloadKind::Web, WorkloadKind::Worker]),
     (
         "shutdown.preStopSleepSeconds",
@@ -178,15 +179,23 @@ impl Resolver<'_> {
             settings.pod_annotations.as_ref(),
             GEN_POD_ANNOTATIONS,
         );
-        if let Some(metrics) = metrics.as_ref().filter(|m| m.annotate) {
-            pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
-            pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
-            pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
-        }
         if let Some(hash) = &reads.config_hash {
             pod_annotations.insert("checksum/config".into(), hash.clone());
         }
         let expose = self.expose(&path, kind, raw, &ports);
+        let scope = super::observability::Scope {
+            path: &path,
+            name,
+            namespace: &context.raw_profile.namespace,
+        };
+        let mut metrics = metrics;
+        if let Some(metrics) = metrics.as_mut() {
+            let published = expose
+                .as_ref()
+                .is_some_and(|e| e.ports.iter().any(|p| p.name == metrics.port_name));
+            self.monitor(&scope, kind, settings.metrics.as_ref(), metrics, published);
+        }
+        let alert_rules = self.alert_rules(&scope, raw.slo.as_ref(), settings.metrics.as_ref(), metrics.as_ref());
         let load_balancer_clients = expose
             .as_ref()
             .filter(|e| e.service_type == ServiceType::LoadBalancer)
@@ -201,6 +210,11 @@ impl Resolver<'_> {
                 }
             })
             .unwrap_or_default();
+        if let Some(metrics) = metrics.as_ref().filter(|m| m.annotate) {
+            pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
+            pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
+            pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
+        }
         let serves_http = kind == WorkloadKind::Web;
         let ingress_peers = super::network::peers_for(context.peers, &ports, metrics.as_ref(), serves_http);
         let (cron, job) = self.run_to_completion(&path, kind, raw);
@@ -225,6 +239,7 @@ impl Resolver<'_> {
             ports,
             expose,
             metrics,
+            alert_rules,
             resources,
             probes,
             pre_stop_sleep_seconds,
@@ -393,6 +408,7 @@ impl Resolver<'_> {
                     .and_then(|m| m.path.clone())
                     .unwrap_or_else(|| DEFAULT_METRICS_PATH.to_owned()),
                 annotate: declared.is_some(),
+                monitor: None,
             }),
             (None, Some(_)) => {
                 self.error(
@@ -773,6 +789,22 @@ fn reserved_label_domain(key: &str) -> bool {
         .any(|domain| prefix == *domain || prefix.ends_with(&format!(".{domain}")))
 }
 
+/// The service's metrics settings over `serviceDefaults`', field by field.
+fn merge_metrics(defaults: Option<&RawMetrics>, service: Option<&RawMetrics>) -> Option<RawMetrics> {
+    match (defaults, service) {
+        (Some(defaults), Some(service)) => Some(RawMetrics {
+            path: service.path.clone().or_else(|| defaults.path.clone()),
+            monitor: service.monitor.or(defaults.monitor),
+            interval: service.interval.clone().or_else(|| defaults.interval.clone()),
+            scrape_timeout: service
+                .scrape_timeout
+                .clone()
+                .or_else(|| defaults.scrape_timeout.clone()),
+        }),
+        (defaults, service) => service.or(defaults).cloned(),
+    }
+}
+
 fn component(kind: WorkloadKind) -> &'static str {
     match kind {
         // Web services were gen's only kind; their label stays what it was.
@@ -799,10 +831,7 @@ fn merge(defaults: &RawServiceSettings, service: &RawService) -> RawServiceSetti
         node_selector: service.node_selector.clone().or_else(|| defaults.node_selector.clone()),
         env: merged_map(defaults.env.as_ref(), service.env.as_ref()),
         depends_on: service.depends_on.clone().or_else(|| defaults.depends_on.clone()),
-        metrics: service
-            .metrics
-            .clone()
-            .or_else(|| inherited.and_then(|d| d.metrics.clone())),
+        metrics: merge_metrics(inherited.and_then(|d| d.metrics.as_ref()), service.metrics.as_ref()),
         labels: merged_map(defaults.labels.as_ref(), service.labels.as_ref()),
         annotations: merged_map(defaults.annotations.as_ref(), service.annotations.as_ref()),
         pod_annotations: merged_map(defaults.pod_annotations.as_ref(), service.pod_annotations.as_ref()),
@@ -837,6 +866,7 @@ fn with_inherited(defaults: &RawServiceSettings, service: &RawService) -> RawSer
     out.args = or(&service.args, &defaults.args, true);
     out.config = or(&service.config, &defaults.config, true);
     out.secrets = or(&service.secrets, &defaults.secrets, true);
+    out.slo = or(&service.slo, &defaults.slo, uses("slo"));
     out.volumes = match (&defaults.volumes, &service.volumes) {
         (Some(inherited), own) => {
             let mut volumes = inherited.clone();

@@ -257,3 +257,63 @@ fn bad_keda_and_metric_settings_are_each_located() {
     }
     assert_eq!(found.len(), expected.len(), "{found:#?}");
 }
+
+#[test]
+fn a_monitor_replaces_the_scrape_annotations_and_fits_the_service() {
+    use crate::model::MonitorKind;
+    let model = resolve(&format!(
+        "{HEADER}  ports: {{http: 8080, metrics: 9090}}\n  metrics: {{monitor: true, interval: 30s}}\n\
+         services:\n  \
+         api:\n    image: r.example.com/api:1.0.0\n    metrics: {{path: /internal/metrics, scrapeTimeout: 10s}}\n  \
+         public:\n    image: r.example.com/p:1.0.0\n    expose: {{type: LoadBalancer}}\n  \
+         worker:\n    kind: worker\n    image: r.example.com/w:1.0.0\n  \
+         annotated:\n    image: r.example.com/a:1.0.0\n    metrics: {{monitor: false}}\n"
+    ));
+    // The service's own path and timeout merge over the defaults' monitor and interval.
+    let api = service(&model, "api").metrics.as_ref().unwrap();
+    let monitor = api.monitor.as_ref().unwrap();
+    assert_eq!(api.path, "/internal/metrics");
+    assert_eq!(monitor.kind, MonitorKind::ServiceMonitor);
+    assert_eq!(monitor.interval.as_deref(), Some("30s"));
+    assert_eq!(monitor.scrape_timeout.as_deref(), Some("10s"));
+    assert_eq!(monitor.job, "api", "a ServiceMonitor's job is the Service's name");
+    assert!(
+        service(&model, "api")
+            .pod_annotations
+            .keys()
+            .all(|k| !k.starts_with("prometheus.io/"))
+    );
+    // A LoadBalancer never publishes the metrics port, and a worker has no Service: pods are
+    // scraped directly.
+    for name in ["public", "worker"] {
+        let monitor = service(&model, name)
+            .metrics
+            .as_ref()
+            .unwrap()
+            .monitor
+            .as_ref()
+            .unwrap();
+        assert_eq!(monitor.kind, MonitorKind::PodMonitor, "{name}");
+        assert_eq!(
+            monitor.job,
+            format!("shop/{name}"),
+            "a PodMonitor's job is namespace/name"
+        );
+    }
+    // Switched off: the annotations as before, and no monitor.
+    let annotated = service(&model, "annotated");
+    assert!(annotated.metrics.as_ref().unwrap().monitor.is_none());
+    assert_eq!(annotated.pod_annotations["prometheus.io/scrape"], "true");
+}
+
+#[test]
+fn without_a_monitor_the_output_stays_as_it_was() {
+    let model = resolve(&format!(
+        "{HEADER}services:\n  api:\n    image: r.example.com/api:1.0.0\n    \
+         ports: {{http: 8080, metrics: 9090}}\n    metrics: {{path: /metrics}}\n"
+    ));
+    let api = service(&model, "api");
+    assert!(api.metrics.as_ref().unwrap().monitor.is_none());
+    assert!(api.alert_rules.is_none());
+    assert_eq!(api.pod_annotations["prometheus.io/port"], "9090");
+}

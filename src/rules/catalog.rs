@@ -307,9 +307,19 @@ pub const RULES: &[Rule] = &[
         "Paths start with `/` and contain no spaces, quotes, `;`, `$` or braces (which ingress controllers would interpret); mount paths have no `..` or `:`.",
     ),
     schema(
+        "invalid-metric-name",
+        "A metric or label name in `slo:` that Prometheus would not read as meant.",
+        "Metric names are letters, digits and `_`, not starting with a digit; colons are for recording rules, so an app's own metric has none. A latency histogram is given by its base name in seconds (`http_request_duration_seconds`): gen reads `rate(<name>_bucket[5m])` summed `by (le)` itself, which is the only way `histogram_quantile` gives a meaningful answer. The error label is the counter's status label (`code`, `status`), never `namespace`, `job` or `le`, which gen selects on.",
+    ),
+    schema(
+        "slo-without-monitor",
+        "A service declares objectives, but no ServiceMonitor or PodMonitor scrapes its metrics.",
+        "gen's recording rules select the service's series by the `namespace` and `job` labels its monitor gives them; with annotation-based scraping those labels depend on the cluster's scrape configuration, and the alerts could silently never match. Set `metrics: {monitor: true}` with a `ports.metrics`.",
+    ),
+    schema(
         "kind-mismatch",
         "A setting that the service's kind cannot use.",
-        "Each kind takes its own settings: `schedule` and the history limits are for cronjobs, `backoffLimit` and `restartPolicy` for cronjobs and jobs, `replicas`, `autoscaling`, `disruptionBudget`, `ports` and `probes` for web services and workers, `expose` for web services. A setting the kind ignores would be silently lost, so it is an error: remove it or change `kind:`.",
+        "Each kind takes its own settings: `schedule` and the history limits are for cronjobs, `backoffLimit` and `restartPolicy` for cronjobs and jobs, `replicas`, `autoscaling`, `disruptionBudget`, `ports` and `probes` for web services and workers, `expose` and `slo` for web services. A setting the kind ignores would be silently lost, so it is an error: remove it or change `kind:`.",
     ),
     schema(
         "reserved-key",
@@ -639,6 +649,12 @@ pub const RULES: &[Rule] = &[
         STRICT_OUTSIDE_DEV,
         "An Ingress route's backend cannot be reached from outside its namespace on the routed port.",
         "The ingress controller runs in a namespace of its own; if no peer outside the profile's namespace may connect to the backend's port, every request on the route fails. Add the controller's namespace to `network.ingressFrom` with the port.",
+    ),
+    policy(
+        "metrics-unreachable",
+        STRICT_OUTSIDE_DEV,
+        "A service's monitor scrapes a metrics port that no peer outside the namespace may reach.",
+        "Prometheus runs in a namespace of its own; if the rendered NetworkPolicies admit nobody from outside the profile's namespace on the metrics port, every scrape times out, the target is down, and alerts built on its series never fire. Add the monitoring namespace to `network.ingressFrom` with the port: `{namespace: monitoring, ports: [metrics]}`.",
     ),
     policy(
         "network-policy-selects-nothing",

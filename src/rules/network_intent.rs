@@ -85,9 +85,8 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         }
     }
 
-    // Each route's backend must be reachable on its port from outside the namespace, where
-    // the ingress controller runs.
-    let Some(ingress) = &model.ingress else { return };
+    // Each route's backend, and each monitored metrics port, must be reachable from outside
+    // the namespace, where the ingress controller and Prometheus run.
     let externals: BTreeSet<&str> = graph
         .nodes
         .iter()
@@ -99,6 +98,31 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         .filter(|k| externals.contains(k.from.as_str()))
         .map(|k| (k.to.as_str(), k.port.as_str()))
         .collect();
+    let reachable_from_outside = |id: &str, port: i64| {
+        let wanted = format!("tcp/{port}");
+        [wanted.as_str(), "any", "tcp/*"]
+            .iter()
+            .any(|port| from_outside.contains(&(id, *port)))
+    };
+    for service in &model.services {
+        let Some(metrics) = service.metrics.as_ref().filter(|m| m.monitor.is_some()) else {
+            continue;
+        };
+        let id = format!("{}/{}", model.namespace, service.name);
+        if !reachable_from_outside(&id, metrics.port) {
+            findings.on_profile(
+                "metrics-unreachable",
+                &format!("services.{}.metrics", service.name),
+                Some(&service.name),
+                format!(
+                    "a monitor scrapes `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can Prometheus",
+                    service.name, metrics.port_name, metrics.port
+                ),
+                "let Prometheus' namespace in: `network.ingressFrom: [{namespace: monitoring, ports: [metrics]}]`".to_owned(),
+            );
+        }
+    }
+    let Some(ingress) = &model.ingress else { return };
     for (index, route) in ingress.routes.iter().enumerate() {
         let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
             continue;
@@ -107,11 +131,7 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
             continue;
         };
         let id = format!("{}/{}", model.namespace, service.name);
-        let wanted = format!("tcp/{}", port.port);
-        let reachable = [wanted.as_str(), "any", "tcp/*"]
-            .iter()
-            .any(|port| from_outside.contains(&(id.as_str(), *port)));
-        if !reachable {
+        if !reachable_from_outside(&id, port.port) {
             findings.on_profile(
                 "route-backend-unreachable",
                 &format!("ingress.routes[{index}]"),
@@ -132,6 +152,7 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::networking::v1::{NetworkPolicyEgressRule, NetworkPolicyIngressRule};
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
     use crate::check::Typed;
     use crate::rule_tests;
@@ -161,6 +182,38 @@ mod tests {
     rule_tests!(route_backend_unreachable, "route-backend-unreachable", fixture => {
         policy(&mut fixture, "auth-service").ingress = Some(Vec::<NetworkPolicyIngressRule>::new());
     });
+
+    // auth-service's policy keeps only its first ingress rule (the ingress controller's http):
+    // Prometheus can no longer scrape it.
+    rule_tests!(metrics_unreachable, "metrics-unreachable", fixture => {
+        policy(&mut fixture, "auth-service").ingress.as_mut().unwrap().retain(|rule| {
+            rule.ports.iter().flatten().all(|p| p.port != Some(IntOrString::String("metrics".into())))
+        });
+    });
+
+    const MONITORED: &str = "tier: prod\nnamespace: team-a\napp: demo\nserviceDefaults:\n  probes:\n    liveness: {path: /livez}\n    readiness: {path: /readyz}\n    startup: {path: /livez}\nservices:\n  api:\n    image: r.example.com/a/api@sha256:1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\n    ports: {http: 8080, metrics: 9090}\n    metrics: {monitor: true}\nnetwork:\n  ingressFrom:\n    - {namespace: monitoring, ports: [metrics]}\n";
+
+    #[test]
+    fn a_monitor_needs_a_peer_that_may_reach_the_metrics_port() {
+        assert!(!codes_for(MONITORED).contains(&"metrics-unreachable"));
+        // The monitoring namespace may reach only http: the scrape is blocked.
+        let blocked = codes_for(&MONITORED.replace("ports: [metrics]", "ports: [http]"));
+        assert!(blocked.contains(&"metrics-unreachable"), "{blocked:?}");
+        // Metrics served on the http port itself, which the peer reaches.
+        let shared = codes_for(
+            &MONITORED
+                .replace("metrics: 9090", "metrics: 8080")
+                .replace("ports: [metrics]", "ports: [http]"),
+        );
+        assert!(!shared.contains(&"metrics-unreachable"), "{shared:?}");
+        // Annotation-based scraping has no monitor to check.
+        let annotated = codes_for(
+            &MONITORED
+                .replace("metrics: {monitor: true}", "metrics: {path: /metrics}")
+                .replace("ports: [metrics]", "ports: [http]"),
+        );
+        assert!(!annotated.contains(&"metrics-unreachable"), "{annotated:?}");
+    }
 
     #[test]
     fn a_dependency_in_the_profiles_own_namespace_is_blocked_by_its_default_deny() {

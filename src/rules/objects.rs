@@ -101,7 +101,14 @@ pub fn check(object: &Object, findings: &mut Findings) {
         Typed::Role(role) => super::rbac::role(object, role, findings),
         Typed::RoleBinding(binding) => super::rbac::binding(object, binding, findings),
         Typed::ConfigMap(config) => secrets_in_config(object, config, findings),
+        Typed::ServiceMonitor(monitor) => {
+            unstable_selector(object, Some(&monitor.spec.selector), "spec.selector", findings);
+        }
+        Typed::PodMonitor(monitor) => {
+            unstable_selector(object, Some(&monitor.spec.selector), "spec.selector", findings);
+        }
         Typed::ServiceAccount(_)
+        | Typed::PrometheusRule(_)
         | Typed::ExternalSecret(_)
         | Typed::CronJob(_)
         | Typed::Job(_)
