@@ -13,18 +13,6 @@ use std::process::Command;
 
 use common::*;
 
-fn run(command: &mut Command) -> (bool, String) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 fn manifest_files(dir: &Path) -> Vec<PathBuf> {
     files_below(dir)
         .into_iter()

@@ -34,18 +34,6 @@ fn promtool() -> PathBuf {
     })
 }
 
-fn run(command: &mut Command) -> (bool, String) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 /// Every PrometheusRule a profile renders, as (name, the whole object).
 fn rendered_rules(profile: &str) -> Vec<(String, Value)> {
     let output = gen_cmd(&["render", profile]);

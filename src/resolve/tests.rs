@@ -4,17 +4,19 @@
 use crate::model::{Model, Service};
 use crate::profile::TrafficPolicy;
 
-fn resolve(text: &str) -> Model {
+/// The profile's model, or every diagnostic resolve collected; the profile must load.
+fn resolved(text: &str) -> Result<Model, Vec<crate::diagnostics::Diagnostic>> {
     let dir = tempfile::tempdir().unwrap();
     let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
     std::fs::write(&path, text).unwrap();
     let Ok(loaded) = crate::load::load(&path, "p.yaml") else {
         panic!("the profile loads: {text}")
     };
-    match super::resolve(&loaded.profile, &loaded.source, "p") {
-        Ok(model) => model,
-        Err(diagnostics) => panic!("the profile resolves: {diagnostics:?}"),
-    }
+    super::resolve(&loaded.profile, &loaded.source, "p")
+}
+
+fn resolve(text: &str) -> Model {
+    resolved(text).unwrap_or_else(|diagnostics| panic!("the profile resolves: {diagnostics:?}"))
 }
 
 fn service<'m>(model: &'m Model, name: &str) -> &'m Service {
@@ -174,13 +176,7 @@ fn service_defaults_carry_config_secrets_and_volumes() {
 
 /// The diagnostics of a profile that does not resolve, as `code at path: message`.
 fn errors(text: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
-    std::fs::write(&path, text).unwrap();
-    let Ok(loaded) = crate::load::load(&path, "p.yaml") else {
-        panic!("the profile loads: {text}")
-    };
-    match super::resolve(&loaded.profile, &loaded.source, "p") {
+    match resolved(text) {
         Ok(_) => Vec::new(),
         Err(diagnostics) => diagnostics
             .iter()

@@ -31,6 +31,19 @@ pub fn all_profiles() -> Vec<(String, String)> {
     shipped.chain(examples).collect()
 }
 
+/// Runs an outside tool: whether it succeeded, and its stdout and stderr together.
+pub fn run(command: &mut Command) -> (bool, String) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
