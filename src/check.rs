@@ -21,8 +21,10 @@ use crate::render::Rendered;
 
 mod block;
 pub mod external_secret;
+pub mod http_route;
 
 pub use external_secret::ExternalSecret;
+pub use http_route::HttpRoute;
 
 /// A checked object, ready for the policy rules and to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +66,7 @@ pub enum Typed {
     PodDisruptionBudget(Box<PodDisruptionBudget>),
     NetworkPolicy(Box<NetworkPolicy>),
     Ingress(Box<Ingress>),
+    HttpRoute(Box<HttpRoute>),
 }
 
 impl Typed {
@@ -86,6 +89,7 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => &o.metadata,
             Typed::NetworkPolicy(o) => &o.metadata,
             Typed::Ingress(o) => &o.metadata,
+            Typed::HttpRoute(o) => &o.metadata,
         }
     }
 
@@ -109,6 +113,7 @@ impl Typed {
             Typed::PodDisruptionBudget(_) => PodDisruptionBudget::API_VERSION,
             Typed::NetworkPolicy(_) => NetworkPolicy::API_VERSION,
             Typed::Ingress(_) => Ingress::API_VERSION,
+            Typed::HttpRoute(o) => &o.api_version,
         }
     }
 
@@ -131,6 +136,7 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => serde_json::to_value(o),
             Typed::NetworkPolicy(o) => serde_json::to_value(o),
             Typed::Ingress(o) => serde_json::to_value(o),
+            Typed::HttpRoute(o) => serde_json::to_value(o),
         };
         // These types encoded once already, when the object was checked.
         encoded.expect("a checked object encodes as JSON")
@@ -157,6 +163,7 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => write(o, out),
             Typed::NetworkPolicy(o) => write(o, out),
             Typed::Ingress(o) => write(o, out),
+            Typed::HttpRoute(o) => write(o, out),
         }
     }
 
@@ -184,7 +191,8 @@ impl Typed {
             | Typed::HorizontalPodAutoscaler(_)
             | Typed::PodDisruptionBudget(_)
             | Typed::NetworkPolicy(_)
-            | Typed::Ingress(_) => None,
+            | Typed::Ingress(_)
+            | Typed::HttpRoute(_) => None,
         }
     }
 
@@ -225,6 +233,7 @@ impl Typed {
             Typed::PodDisruptionBudget(o) => &mut o.metadata,
             Typed::NetworkPolicy(o) => &mut o.metadata,
             Typed::Ingress(o) => &mut o.metadata,
+            Typed::HttpRoute(o) => &mut o.metadata,
         }
     }
 }
@@ -367,6 +376,7 @@ fn decode_by_kind(api_version: &str, kind: &str, text: &str) -> Result<Typed, St
         ("policy/v1", "PodDisruptionBudget") => decode(text, Typed::PodDisruptionBudget),
         ("networking.k8s.io/v1", "NetworkPolicy") => decode(text, Typed::NetworkPolicy),
         ("networking.k8s.io/v1", "Ingress") => decode(text, Typed::Ingress),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute") => decode(text, Typed::HttpRoute),
         _ => Err(format!(
             "`gen` has no Kubernetes type for apiVersion `{api_version}` kind `{kind}`"
         )),

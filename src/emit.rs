@@ -30,6 +30,8 @@ const APPLY_ORDER: &[&str] = &[
     "Job",
     "CronJob",
     "Ingress",
+    // Gateway API routes take the Ingress's place: after the Services they route to.
+    "HTTPRoute",
 ];
 
 pub fn kind_rank(kind: &str) -> usize {

@@ -30,6 +30,7 @@ pub const NAMED_LISTS: &[(&str, &[&str])] = &[
     ("serviceDefaults.secrets", &["name"]),
     ("serviceDefaults.allowFrom", &["service"]),
     ("ingress.routes", &["path"]),
+    ("ingress.hosts.*.routes", &["path"]),
     ("waivers", &["rule", "target"]),
 ];
 

@@ -199,6 +199,7 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
                 }
             }
             Typed::Ingress(ingress) => ingress_backends(object, ingress, &index, findings),
+            Typed::HttpRoute(route) => route_backends(object, route, &index, findings),
             Typed::NetworkPolicy(policy) => {
                 // An empty selector selects every pod of the namespace, present or future.
                 let selector = match_labels(policy.spec.as_ref().and_then(|s| s.pod_selector.as_ref()));
@@ -363,6 +364,52 @@ fn ingress_backends(
                 format!("Service `{}` has no such port", backend.name),
                 "route to one of the Service's ports",
             );
+        }
+    }
+}
+
+/// Every backend of an HTTPRoute must be a rendered Service of the route's namespace with the
+/// port the route names (an HTTPRoute names the Service port by number).
+fn route_backends(object: &Object, route: &crate::check::HttpRoute, index: &Index, findings: &mut Findings) {
+    for (rule_index, rule) in route.spec.rules.iter().enumerate() {
+        let path = rule
+            .matches
+            .iter()
+            .find_map(|m| m.path.as_ref()?.value.as_deref())
+            .unwrap_or("/");
+        for (backend_index, backend) in rule.backend_refs.iter().enumerate() {
+            let field = format!("spec.rules[{rule_index}].backendRefs[{backend_index}]");
+            let core_service = backend.group.as_deref().is_none_or(str::is_empty)
+                && backend.kind.as_deref().is_none_or(|k| k == "Service");
+            let namespace = backend.namespace.as_deref().or(object.namespace.as_deref());
+            let service = index.service_by_name.get(&(namespace, backend.name.as_str()));
+            let Some(service) = service.filter(|_| core_service) else {
+                findings.on_object(
+                    "httproute-backend-missing",
+                    object,
+                    &field,
+                    format!("route `{path}` goes to Service `{}`, which is not rendered", backend.name),
+                    "route to a rendered Service of the route's namespace",
+                );
+                continue;
+            };
+            let exposed = service
+                .spec
+                .iter()
+                .flat_map(|s| s.ports.iter().flatten())
+                .any(|p| Some(p.port) == backend.port);
+            if !exposed {
+                findings.on_object(
+                    "httproute-backend-missing",
+                    object,
+                    &format!("{field}.port"),
+                    match backend.port {
+                        Some(port) => format!("Service `{}` has no port {port}", backend.name),
+                        None => format!("the backend `{}` names no port", backend.name),
+                    },
+                    "route to one of the Service's port numbers",
+                );
+            }
         }
     }
 }

@@ -108,7 +108,7 @@ impl<'a> Findings<'a> {
                 Some(key) => format!("services.{service}.{key}"),
                 None => format!("services.{service}"),
             },
-            (None, "Ingress") => "ingress".to_owned(),
+            (None, "Ingress" | "HTTPRoute") => "ingress".to_owned(),
             (None, _) => "namespace".to_owned(),
         };
         let mut diagnostic = Diagnostic::error(code, message)

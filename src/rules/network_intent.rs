@@ -7,13 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Findings;
 use crate::check::Object;
-use crate::model::Model;
+use crate::model::{Labels, Model};
 use crate::reach::graph::EdgeKey;
 use crate::reach::intent::intents;
-use crate::reach::{Cluster, Graph};
+use crate::reach::ports::Protocol;
+use crate::reach::{Cluster, Endpoint, Graph};
 
 pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
-    let graph = Graph::build(&Cluster::from_objects(objects));
+    let cluster = Cluster::from_objects(objects);
+    let graph = Graph::build(&cluster);
     let allowed = graph.keys();
     let intended = intents(model, &graph);
     let label = |id: &str| {
@@ -85,9 +87,19 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         }
     }
 
-    // Each route's backend must be reachable on its port from outside the namespace, where
-    // the ingress controller runs.
-    let Some(ingress) = &model.ingress else { return };
+    routes_reachable(model, &cluster, &graph, &allowed, findings);
+}
+
+/// Each route's backend must be reachable on its port: from the Gateway's namespace when the
+/// routes go through one, else from some peer outside the namespace, where the ingress
+/// controller runs (gen does not know which namespace that is).
+fn routes_reachable(
+    model: &Model,
+    cluster: &Cluster,
+    graph: &Graph,
+    allowed: &BTreeSet<EdgeKey>,
+    findings: &mut Findings,
+) {
     let externals: BTreeSet<&str> = graph
         .nodes
         .iter()
@@ -99,29 +111,65 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         .filter(|k| externals.contains(k.from.as_str()))
         .map(|k| (k.to.as_str(), k.port.as_str()))
         .collect();
-    for (index, route) in ingress.routes.iter().enumerate() {
-        let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
-            continue;
-        };
-        let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
-            continue;
-        };
-        let id = format!("{}/{}", model.namespace, service.name);
-        let wanted = format!("tcp/{}", port.port);
-        let reachable = [wanted.as_str(), "any", "tcp/*"]
-            .iter()
-            .any(|port| from_outside.contains(&(id.as_str(), *port)));
-        if !reachable {
+    for group in &model.route_groups {
+        // The Gateway's pods, whatever their labels: what a policy must let in.
+        let gateway_pods = group.gateway.as_ref().map(|gateway| Endpoint::Pod {
+            namespace: gateway.namespace.clone(),
+            namespace_labels: cluster.namespace_labels(&gateway.namespace),
+            labels: Labels::new(),
+            ports: None,
+        });
+        for (index, route) in group.routes.iter().enumerate() {
+            let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
+                continue;
+            };
+            let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
+                continue;
+            };
+            let id = format!("{}/{}", model.namespace, service.name);
+            let reachable = match (&gateway_pods, graph.nodes.iter().find(|n| n.id == id)) {
+                (Some(from), Some(backend)) => {
+                    let Ok(number) = i32::try_from(port.port) else { continue };
+                    cluster
+                        .allowed(from, &backend.endpoint)
+                        .contains(Protocol::Tcp, number)
+                }
+                (Some(_), None) => false,
+                (None, _) => {
+                    let wanted = format!("tcp/{}", port.port);
+                    [wanted.as_str(), "any", "tcp/*"]
+                        .iter()
+                        .any(|port| from_outside.contains(&(id.as_str(), *port)))
+                }
+            };
+            if reachable {
+                continue;
+            }
+            let (message, whose, namespace) = match &group.gateway {
+                Some(gateway) => (
+                    format!(
+                        "the route `{}` sends traffic to `{}` on port {} ({}), but the network policies do not let the Gateway's namespace `{}` connect to it there",
+                        route.path, service.name, route.port_name, port.port, gateway.namespace
+                    ),
+                    "Gateway's",
+                    gateway.namespace.as_str(),
+                ),
+                None => (
+                    format!(
+                        "the route `{}` sends traffic to `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can the ingress controller",
+                        route.path, service.name, route.port_name, port.port
+                    ),
+                    "ingress controller's",
+                    "ingress-nginx",
+                ),
+            };
             findings.on_profile(
                 "route-backend-unreachable",
-                &format!("ingress.routes[{index}]"),
+                &format!("{}.routes[{index}]", group.yaml_path),
                 Some(&service.name),
+                message,
                 format!(
-                    "the route `{}` sends traffic to `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can the ingress controller",
-                    route.path, service.name, route.port_name, port.port
-                ),
-                format!(
-                    "let the ingress controller's namespace in: `network.ingressFrom: [{{namespace: ingress-nginx, ports: [{}]}}]`",
+                    "let the {whose} namespace in: `network.ingressFrom: [{{namespace: {namespace}, ports: [{}]}}]`",
                     route.port_name
                 ),
             );

@@ -20,6 +20,7 @@ pub fn check(object: &Object, findings: &mut Findings) {
     match &object.typed {
         Typed::Namespace(namespace) => namespace_pod_security(object, namespace.metadata.labels.as_ref(), findings),
         Typed::Ingress(ingress) => ingress_safety(object, ingress, findings),
+        Typed::HttpRoute(route) => listener_pinned(object, route, findings),
         Typed::PodDisruptionBudget(pdb) => {
             let spec = pdb.spec.as_ref();
             unstable_selector(
@@ -253,6 +254,25 @@ fn ingress_safety(object: &Object, ingress: &k8s_openapi::api::networking::v1::I
                 "a rule without a host is served without TLS".into(),
                 "give every rule a host with a TLS entry",
             ),
+        }
+    }
+}
+
+/// An HTTPRoute attached to a whole Gateway is served on every listener, the plain HTTP one
+/// too: each parent must name its (HTTPS) listener.
+fn listener_pinned(object: &Object, route: &crate::check::HttpRoute, findings: &mut Findings) {
+    for (index, parent) in route.spec.parent_refs.iter().enumerate() {
+        if parent.section_name.as_deref().is_none_or(str::is_empty) {
+            findings.on_object(
+                "httproute-listener-unpinned",
+                object,
+                &format!("spec.parentRefs[{index}].sectionName"),
+                format!(
+                    "the route attaches to every listener of Gateway `{}`, plain HTTP ones included",
+                    parent.name
+                ),
+                "name the Gateway's HTTPS listener in sectionName (`ingress.gateway.sectionName`)",
+            );
         }
     }
 }
