@@ -16,7 +16,7 @@ use crate::reach::{Cluster, Endpoint, Graph};
 pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     let cluster = Cluster::from_objects(objects);
     let graph = Graph::build(&cluster);
-    let allowed = graph.keys();
+    let allowed = per_port(graph.keys());
     let intended = intents(model, &graph);
     let label = |id: &str| {
         graph
@@ -88,6 +88,32 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     }
 
     routes_reachable(model, &cluster, &graph, &allowed, findings);
+}
+
+/// The widest port range split into single ports: the graph labels adjacent ports as one range
+/// (`tcp/8080-8081`), while each intent names one port.
+const SPLIT_RANGES_UP_TO: i32 = 256;
+
+/// The edges with each short port range split into its ports, to compare with the intents.
+fn per_port(keys: BTreeSet<EdgeKey>) -> BTreeSet<EdgeKey> {
+    let mut out = BTreeSet::new();
+    for key in keys {
+        let range = key.port.split_once('/').and_then(|(protocol, ports)| {
+            let (low, high) = ports.split_once('-')?;
+            let (low, high): (i32, i32) = (low.parse().ok()?, high.parse().ok()?);
+            (high - low < SPLIT_RANGES_UP_TO).then_some((protocol.to_owned(), low, high))
+        });
+        match range {
+            Some((protocol, low, high)) => out.extend((low..=high).map(|port| EdgeKey {
+                port: format!("{protocol}/{port}"),
+                ..key.clone()
+            })),
+            None => {
+                out.insert(key);
+            }
+        }
+    }
+    out
 }
 
 /// Each route's backend must be reachable on its port: from the Gateway's namespace when the
@@ -271,6 +297,22 @@ mod tests {
             .iter()
             .map(|d| d.code)
             .collect()
+    }
+
+    #[test]
+    fn adjacent_ports_let_in_by_one_peer_are_the_intents_they_were() {
+        // http 8080 and admin 8081 render as one range, `tcp/8080-8081`.
+        let text = OWN_NAMESPACE_PEER
+            .replace(
+                "  web:\n    image: r.example.com/a/web:1.0.0\n",
+                "  web:\n    image: r.example.com/a/web:1.0.0\n    ports: {http: 8080, extra: {admin: 8081}}\n",
+            )
+            .replace("{namespace: ingress-nginx, ports: [http]}", "{namespace: ingress-nginx, ports: [http, admin]}");
+        assert!(text.contains("admin: 8081"), "{text}");
+        let codes = codes_for(&text);
+        for code in ["network-intent-blocked", "network-unintended-edge"] {
+            assert!(!codes.contains(&code), "{code} fired: {codes:?}");
+        }
     }
 
     const OWN_NAMESPACE_PEER: &str = "tier: dev\nnamespace: team-a\napp: demo\nservices:\n  api:\n    image: r.example.com/a/api:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\n  web:\n    image: r.example.com/a/web:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\nnetwork:\n  ingressFrom:\n    - {namespace: team-a, ports: [http]}\n    - {namespace: ingress-nginx, ports: [http]}\n  egressMode: open\ningress:\n  host: a.example.com\n  tls: {clusterIssuer: x}\n  routes:\n    - {path: /, service: web}\n";
