@@ -451,6 +451,37 @@ mod tests {
     }
 
     #[test]
+    fn http_routes_are_as_strict_as_core_kinds() {
+        let valid = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n  namespace: n\nspec:\n  parentRefs:\n  - name: public\n    namespace: gateway-system\n    sectionName: https\n  hostnames:\n  - a.example.com\n  rules:\n  - matches:\n    - path:\n        type: PathPrefix\n        value: /\n    backendRefs:\n    - name: web\n      port: 8080\n    filters:\n    - type: ResponseHeaderModifier\n      responseHeaderModifier:\n        set:\n        - name: X-Frame-Options\n          value: DENY\n    timeouts:\n      request: 30s\n";
+        let object = check(rendered(valid)).unwrap();
+        assert!(matches!(object.typed, Typed::HttpRoute(_)));
+        assert_eq!(object.typed.api_version(), "gateway.networking.k8s.io/v1");
+        for (from, to, problem) in [
+            ("    sectionName: https\n", "    sectionNam: https\n", "sectionNam"),
+            ("type: PathPrefix", "type: Prefix", "Prefix"),
+            ("type: ResponseHeaderModifier", "type: CORS", "CORS"),
+            ("      request: 30s\n", "      request: 30s\n      idle: 5s\n", "idle"),
+            // Experimental channel only: not in the standard CRD gen pins.
+            (
+                "    timeouts:\n",
+                "    retry:\n      attempts: 2\n    timeouts:\n",
+                "retry",
+            ),
+            (
+                "  hostnames:\n",
+                "  hostname: a.example.com\n  hostnames:\n",
+                "hostname",
+            ),
+            ("      port: 8080\n", "      port: \"8080\"\n", "invalid type"),
+        ] {
+            let text = valid.replace(from, to);
+            assert_ne!(text, valid, "{from:?} is not in the route");
+            let error = check(rendered(&text)).unwrap_err();
+            assert!(error.problem.contains(problem), "{problem}: {}", error.problem);
+        }
+    }
+
+    #[test]
     fn accepts_a_valid_object() {
         let object = check(rendered(
             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: b\n",

@@ -56,8 +56,16 @@ const LIST_TEMPLATES: &[(&str, &str, &str)] = &[
         include_str!("../templates/networkpolicy-dependency.yaml"),
         "local_dependencies",
     ),
-    ("ingress.yaml", include_str!("../templates/ingress.yaml"), "route_groups"),
-    ("httproute.yaml", include_str!("../templates/httproute.yaml"), "route_groups"),
+    (
+        "ingress.yaml",
+        include_str!("../templates/ingress.yaml"),
+        "route_groups",
+    ),
+    (
+        "httproute.yaml",
+        include_str!("../templates/httproute.yaml"),
+        "route_groups",
+    ),
 ];
 
 /// Pieces the workload templates include: the pod template and a Job's spec.

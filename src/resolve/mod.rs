@@ -32,10 +32,10 @@ pub use names::{dns_label, dns_subdomain, dns1035_label, label_key, label_value}
 /// schema`, the README) to print from the code that applies them.
 pub(crate) mod defaults {
     pub(crate) use super::config::DEFAULT_REFRESH_INTERVAL;
+    pub(crate) use super::probes::{DEFAULT_TIMEOUT, LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING};
     pub(crate) use super::routes::{
         DEFAULT_CONTENT_SECURITY_POLICY, DEFAULT_HSTS_MAX_AGE, DEFAULT_INGRESS_CLASS, DEFAULT_REALM,
     };
-    pub(crate) use super::probes::{DEFAULT_TIMEOUT, LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING};
     pub(crate) use super::scaling::{SCALE_DOWN_DEFAULTS, SCALE_UP_DEFAULTS};
     pub(crate) use super::schedule::{
         DEFAULT_BACKOFF_LIMIT, DEFAULT_CONCURRENCY_POLICY, DEFAULT_FAILED_HISTORY, DEFAULT_RESTART_POLICY,

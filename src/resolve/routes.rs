@@ -112,7 +112,10 @@ impl Resolver<'_> {
             self.error(
                 "duplicate-name",
                 "ingress.securityHeaders",
-                format!("the security headers' ConfigMap `{}` is also a config of `configs:`", config.name),
+                format!(
+                    "the security headers' ConfigMap `{}` is also a config of `configs:`",
+                    config.name
+                ),
                 "rename the config: gen names the headers' ConfigMap `<app>-security-headers`",
             );
         }

@@ -388,7 +388,10 @@ fn route_backends(object: &Object, route: &crate::check::HttpRoute, index: &Inde
                     "httproute-backend-missing",
                     object,
                     &field,
-                    format!("route `{path}` goes to Service `{}`, which is not rendered", backend.name),
+                    format!(
+                        "route `{path}` goes to Service `{}`, which is not rendered",
+                        backend.name
+                    ),
                     "route to a rendered Service of the route's namespace",
                 );
                 continue;
@@ -488,6 +491,29 @@ mod tests {
             service.spec.as_mut().unwrap().selector.as_mut().unwrap().insert("app.kubernetes.io/name".into(), "nobody".into());
         }
     });
+    // A route to a port the Service does not have (it serves 8000), and one to no Service.
+    rule_tests!(httproute_backend_missing_port, "httproute-backend-missing", f => {
+        f.add(crate::rules::testing::http_route("api", Some("https"), "auth-service", 8080));
+    });
+    rule_tests!(httproute_backend_missing_service, "httproute-backend-missing", f => {
+        f.add(crate::rules::testing::http_route("api", Some("https"), "auth-servic", 8000));
+    });
+
+    #[test]
+    fn a_route_to_a_rendered_service_and_port_is_quiet() {
+        let mut f = crate::rules::testing::prod();
+        f.add(crate::rules::testing::http_route(
+            "api",
+            Some("https"),
+            "auth-service",
+            8000,
+        ));
+        let codes = f.codes();
+        for code in ["httproute-backend-missing", "httproute-listener-unpinned"] {
+            assert!(!codes.contains(&code), "{code} fired: {codes:?}");
+        }
+    }
+
     rule_tests!(ingress_backend_missing, "ingress-backend-missing", f => {
         f.objects.retain(|o| !(o.kind == "Service" && o.name == "auth-service"));
     });

@@ -315,6 +315,32 @@ pub mod testing {
         }
     }
 
+    /// An HTTPRoute in the prod fixture's namespace to `service` on `port`, attached to the
+    /// `public` Gateway's listener `section` (or to the whole Gateway).
+    pub fn http_route(name: &str, section: Option<&str>, service: &str, port: i32) -> serde_json::Value {
+        let mut parent = serde_json::json!({"name": "public", "namespace": "gateway-system"});
+        if let Some(section) = section {
+            parent["sectionName"] = section.into();
+        }
+        serde_json::json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {
+                "name": name,
+                "namespace": "platform-v2-stable",
+                "labels": {"app.kubernetes.io/part-of": "coderev", "app.kubernetes.io/managed-by": "gen"},
+            },
+            "spec": {
+                "parentRefs": [parent],
+                "hostnames": ["api.coderev.example.com"],
+                "rules": [{
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "backendRefs": [{"name": service, "port": port}],
+                }],
+            },
+        })
+    }
+
     /// Declares, for one rule, a test that a mutation makes it fire and a test that the
     /// shipped profiles keep it quiet.
     #[macro_export]

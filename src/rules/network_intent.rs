@@ -156,9 +156,7 @@ fn routes_reachable(
             let reachable = match (&gateway_pods, graph.nodes.iter().find(|n| n.id == id)) {
                 (Some(from), Some(backend)) => {
                     let Ok(number) = i32::try_from(port.port) else { continue };
-                    cluster
-                        .allowed(from, &backend.endpoint)
-                        .contains(Protocol::Tcp, number)
+                    cluster.allowed(from, &backend.endpoint).contains(Protocol::Tcp, number)
                 }
                 (Some(_), None) => false,
                 (None, _) => {
@@ -300,6 +298,45 @@ mod tests {
     }
 
     #[test]
+    fn routes_through_a_gateway_need_the_gateways_namespace_let_in() {
+        // prod lets ingress-nginx in, not the Gateway's namespace.
+        let mut fixture = crate::rules::testing::prod();
+        fixture.model.route_groups[0].gateway = Some(crate::model::Gateway {
+            name: "public".into(),
+            namespace: "gateway-system".into(),
+            section_name: "https".into(),
+        });
+        let found = crate::rules::run(&fixture.model, &fixture.objects, &fixture.source);
+        let unreachable: Vec<_> = found.iter().filter(|d| d.code == "route-backend-unreachable").collect();
+        assert!(!unreachable.is_empty(), "{found:?}");
+        assert!(
+            unreachable[0].message.contains("`gateway-system`"),
+            "{}",
+            unreachable[0].message
+        );
+        assert!(
+            unreachable[0]
+                .hint
+                .as_deref()
+                .unwrap_or_default()
+                .contains("namespace: gateway-system"),
+            "{:?}",
+            unreachable[0].hint
+        );
+
+        // The gateway fixture lets its Gateway in; another namespace in its place does not do.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/gateway-routes.yaml"
+        ))
+        .unwrap();
+        assert!(!codes_for(&text).contains(&"route-backend-unreachable"));
+        let other = text.replace("- namespace: gateway-system", "- namespace: ingress-nginx");
+        assert_ne!(other, text);
+        assert!(codes_for(&other).contains(&"route-backend-unreachable"));
+    }
+
+    #[test]
     fn adjacent_ports_let_in_by_one_peer_are_the_intents_they_were() {
         // http 8080 and admin 8081 render as one range, `tcp/8080-8081`.
         let text = OWN_NAMESPACE_PEER
@@ -307,7 +344,10 @@ mod tests {
                 "  web:\n    image: r.example.com/a/web:1.0.0\n",
                 "  web:\n    image: r.example.com/a/web:1.0.0\n    ports: {http: 8080, extra: {admin: 8081}}\n",
             )
-            .replace("{namespace: ingress-nginx, ports: [http]}", "{namespace: ingress-nginx, ports: [http, admin]}");
+            .replace(
+                "{namespace: ingress-nginx, ports: [http]}",
+                "{namespace: ingress-nginx, ports: [http, admin]}",
+            );
         assert!(text.contains("admin: 8081"), "{text}");
         let codes = codes_for(&text);
         for code in ["network-intent-blocked", "network-unintended-edge"] {

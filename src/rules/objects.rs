@@ -460,6 +460,11 @@ mod tests {
             ingress.metadata.annotations.as_mut().unwrap().insert("nginx.ingress.kubernetes.io/server-snippet".into(), "return 200;".into());
         }
     });
+    // A route someone attached to the whole Gateway, through `resources:` or a patch.
+    rule_tests!(httproute_listener_unpinned, "httproute-listener-unpinned", f => {
+        f.add(crate::rules::testing::http_route("storefront-gateway", None, "auth-service", 8000));
+    });
+
     rule_tests!(ingress_tls_missing, "ingress-tls-missing", f => {
         if let Typed::Ingress(ingress) = &mut f.object("Ingress", None).typed {
             ingress.spec.as_mut().unwrap().tls = None;

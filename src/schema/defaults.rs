@@ -133,7 +133,11 @@ pub fn table() -> Vec<(&'static str, &'static str, KeyDefault)> {
             "hstsMaxAgeSeconds",
             KeyDefault::Value(json!(DEFAULT_HSTS_MAX_AGE)),
         ),
-        ("SecurityHeaders", "hstsIncludeSubdomains", KeyDefault::Value(json!(true))),
+        (
+            "SecurityHeaders",
+            "hstsIncludeSubdomains",
+            KeyDefault::Value(json!(true)),
+        ),
         ("SecurityHeaders", "hstsPreload", KeyDefault::Value(json!(false))),
         (
             "SecurityHeaders",

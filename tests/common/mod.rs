@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 
 pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
 
-/// The example systems of `examples/` and the every-kind fixture: (a name for their output,
+/// The example systems of `examples/`, the every-kind fixture and the gateway fixture: (a name for their output,
 /// the profile's path).
-pub const EXAMPLES: [(&str, &str); 6] = [
+pub const EXAMPLES: [(&str, &str); 7] = [
     ("analytics-hub", "examples/analytics-hub/prod.yaml"),
     ("chat4all", "examples/chat4all/prod.yaml"),
     ("fastapi-example-service", "examples/fastapi-example-service/prod.yaml"),
@@ -18,6 +18,8 @@ pub const EXAMPLES: [(&str, &str); 6] = [
     ("llm-cost-ops-prod", "examples/llm-cost-ops/prod.yaml"),
     // Not a system: every workload kind and setting, held to the same checks.
     ("every-kind", "tests/fixtures/every-kind.yaml"),
+    // Not a system: the routes through a Gateway, as HTTPRoutes.
+    ("gateway-routes", "tests/fixtures/gateway-routes.yaml"),
 ];
 
 /// Every profile the repository ships, shipped and example alike: (name, what `gen render`
