@@ -958,17 +958,18 @@ pub struct RawGateway {
 #[schemars(rename = "SecurityHeaders")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RawSecurityHeaders {
-    /// `Strict-Transport-Security` max-age in seconds (default one year, 31536000).
+    /// `Strict-Transport-Security` max-age in seconds (a year by default); 0 tells browsers to
+    /// forget the host's HSTS.
     #[schemars(example = &31536000)]
     pub hsts_max_age_seconds: Option<i64>,
-    /// HSTS covers subdomains too (default true).
+    /// HSTS covers the host's subdomains too.
     pub hsts_include_subdomains: Option<bool>,
-    /// Ask browsers to preload HSTS for the domain (default false: hard to undo).
+    /// Ask browsers to preload HSTS for the domain (hard to undo: off by default).
     pub hsts_preload: Option<bool>,
-    /// The `Content-Security-Policy` (default `default-src 'self'; frame-ancestors 'none'`).
+    /// The `Content-Security-Policy`, on one line.
     #[schemars(example = &"default-src 'self'; img-src 'self' data:")]
     pub content_security_policy: Option<String>,
-    /// `X-Frame-Options`: `DENY` (default) or `SAMEORIGIN`.
+    /// `X-Frame-Options`: `DENY` or `SAMEORIGIN`.
     pub frame_options: Option<FrameOptions>,
 }
 
@@ -997,7 +998,7 @@ pub struct RawBasicAuth {
     /// The Secret in the profile's namespace that holds the htpasswd file under the key `auth`.
     #[schemars(example = &"admin-basic-auth")]
     pub secret_name: String,
-    /// The realm the browser shows (default `Authentication required`).
+    /// The realm the browser shows.
     #[schemars(example = &"Analytics admin")]
     pub realm: Option<String>,
 }
@@ -1037,13 +1038,13 @@ pub struct RawTls {
 pub struct RawRoute {
     /// The path (`/api/auth`).
     pub path: String,
-    /// `prefix` (default: the path and everything below it) or `exact` (only the path).
+    /// `prefix` (the path and everything below it) or `exact` (only the path).
     #[serde(rename = "match")]
-    #[schemars(rename = "match")]
     pub path_match: Option<PathMatch>,
     /// The web service it goes to.
     pub service: String,
-    /// The service's named port it goes to (default `http`).
+    /// The service's named port it goes to (`http`, `metrics` or one of `ports.extra`); its
+    /// Service must expose it.
     #[schemars(example = &"grpc")]
     pub port: Option<String>,
 }
