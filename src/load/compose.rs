@@ -294,6 +294,18 @@ mod tests {
     }
 
     #[test]
+    fn a_host_groups_routes_merge_by_path() {
+        let out = merged(
+            "ingress:\n  hosts:\n    admin:\n      host: a\n      routes:\n        - {path: /, service: web}\n        - {path: /x, service: web}\n",
+            "ingress:\n  hosts:\n    admin:\n      routes:\n        - {path: /x, service: api}\n        - {path: /y, service: api}\n",
+        );
+        assert_eq!(
+            out,
+            "ingress:\n  hosts:\n    admin:\n      host: a\n      routes:\n        -\n          path: /\n          service: web\n        -\n          path: /x\n          service: api\n        -\n          path: /y\n          service: api\n"
+        );
+    }
+
+    #[test]
     fn merged_values_remember_their_file() {
         let mut base = tree(1, "a: 1\nb: 2\n");
         merge(&mut base, tree(0, "b: 3\n"), "");

@@ -171,3 +171,106 @@ fn service_defaults_carry_config_secrets_and_volumes() {
         "a service's own list replaces"
     );
 }
+
+const ROUTED: &str = "services:\n  web:\n    image: r.example.com/web:1.0.0\n    ports: {http: 8080, extra: {admin: 9000}}\n\
+    ingress:\n  host: shop.example.com\n  tls: {clusterIssuer: letsencrypt-prod, secretName: shop-tls}\n  \
+    rateLimitRps: 20\n  timeoutSeconds: 30\n  securityHeaders: {frameOptions: SAMEORIGIN, hstsPreload: true}\n  \
+    routes:\n    - {path: /, service: web}\n  \
+    hosts:\n    admin:\n      host: admin.shop.example.com\n      basicAuth: {secretName: admin-auth}\n      \
+    routes:\n        - {path: /, match: exact, service: web, port: admin}\n";
+
+#[test]
+fn a_host_group_inherits_the_issuer_and_limits_and_gets_a_certificate_of_its_own() {
+    let model = resolve(&format!("{HEADER}{ROUTED}"));
+    let names: Vec<&str> = model.route_groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["shop", "shop-admin"]);
+    let (primary, admin) = (&model.route_groups[0], &model.route_groups[1]);
+    assert_eq!(primary.tls.as_ref().unwrap().secret_name, "shop-tls");
+    let tls = admin.tls.as_ref().unwrap();
+    assert_eq!(tls.cluster_issuer, "letsencrypt-prod");
+    // Not the primary host's secret: its certificate does not cover this host.
+    assert_eq!(tls.secret_name, "admin-shop-example-com-tls");
+    assert_eq!(admin.rate_limit_rps.as_deref(), Some("20"));
+    assert_eq!(admin.timeout_seconds.as_deref(), Some("30"));
+    assert_eq!(admin.yaml_path, "ingress.hosts.admin");
+    let auth = admin.basic_auth.as_ref().unwrap();
+    assert_eq!(
+        (auth.secret_name.as_str(), auth.realm.as_str()),
+        ("admin-auth", "Authentication required")
+    );
+    assert!(primary.basic_auth.is_none());
+    let route = &admin.routes[0];
+    assert_eq!((route.ingress_path_type, route.gateway_path_type), ("Exact", "Exact"));
+    assert_eq!((route.port_name.as_str(), route.port), ("admin", 9000));
+    // On an Ingress the headers come from a ConfigMap every host points ingress-nginx at.
+    assert_eq!(admin.custom_headers.as_deref(), Some("shop/shop-security-headers"));
+    let config = model
+        .config_maps
+        .iter()
+        .find(|c| c.name == "shop-security-headers")
+        .unwrap();
+    assert_eq!(config.data["X-Frame-Options"], "SAMEORIGIN");
+    assert_eq!(
+        config.data["Strict-Transport-Security"],
+        "max-age=31536000; includeSubDomains; preload"
+    );
+    assert_eq!(config.data["X-Content-Type-Options"], "nosniff");
+    assert_eq!(
+        config.data["Content-Security-Policy"],
+        "default-src 'self'; frame-ancestors 'none'"
+    );
+}
+
+#[test]
+fn through_a_gateway_the_headers_and_timeout_go_on_the_route_itself() {
+    let text = format!("{HEADER}{ROUTED}")
+        .replace(
+            "  rateLimitRps: 20\n",
+            "  gateway: {name: public, namespace: gateway-system, sectionName: https}\n",
+        )
+        .replace("      basicAuth: {secretName: admin-auth}\n", "");
+    let model = resolve(&text);
+    assert!(model.config_maps.is_empty(), "no ConfigMap for ingress-nginx");
+    for group in &model.route_groups {
+        let gateway = group.gateway.as_ref().unwrap();
+        assert_eq!(
+            (
+                gateway.name.as_str(),
+                gateway.namespace.as_str(),
+                gateway.section_name.as_str()
+            ),
+            ("public", "gateway-system", "https")
+        );
+        assert_eq!(group.timeout.as_deref(), Some("30s"));
+        assert!(group.custom_headers.is_none());
+        let names: Vec<&str> = group.response_headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Content-Security-Policy",
+                "Strict-Transport-Security",
+                "X-Content-Type-Options",
+                "X-Frame-Options"
+            ]
+        );
+    }
+    assert_eq!(model.route_groups[0].routes[0].gateway_path_type, "PathPrefix");
+}
+
+#[test]
+fn the_headers_config_map_may_not_take_a_configs_name() {
+    let text = format!("{HEADER}{ROUTED}configs:\n  shop-security-headers: {{A: b}}\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let loaded = crate::load::load(&path, "p.yaml").unwrap_or_else(|_| panic!("loads"));
+    let Err(diagnostics) = super::resolve(&loaded.profile, &loaded.source, "p") else {
+        panic!("a ConfigMap name taken twice resolves")
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "duplicate-name" && d.yaml_path.as_deref() == Some("ingress.securityHeaders")),
+        "{diagnostics:?}"
+    );
+}
