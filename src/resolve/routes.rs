@@ -106,6 +106,21 @@ impl Resolver<'_> {
                 .map(|h| (h.name.clone(), h.value.clone()))
                 .collect(),
         });
+        // The ConfigMap's name is also its `app.kubernetes.io/name` label: at most 63 characters.
+        if let Some(config) = &headers_config_map
+            && dns_subdomain(&profile.app).is_ok()
+            && let Err(problem) = crate::resolve::label_value(&config.name)
+        {
+            self.error(
+                "invalid-name",
+                "ingress.securityHeaders",
+                format!(
+                    "the security headers' ConfigMap would be named `{}`, and its name label: {problem}",
+                    config.name
+                ),
+                "use a shorter `app`: the ConfigMap is named `<app>-security-headers`",
+            );
+        }
         if let Some(config) = &headers_config_map
             && profile.configs.contains_key(&config.name)
         {

@@ -258,19 +258,34 @@ fn through_a_gateway_the_headers_and_timeout_go_on_the_route_itself() {
 }
 
 #[test]
-fn the_headers_config_map_may_not_take_a_configs_name() {
-    let text = format!("{HEADER}{ROUTED}configs:\n  shop-security-headers: {{A: b}}\n");
+fn the_headers_config_map_may_not_take_a_configs_name_or_a_name_too_long_for_its_label() {
+    for (text, code) in [
+        (
+            format!("{HEADER}{ROUTED}configs:\n  shop-security-headers: {{A: b}}\n"),
+            "duplicate-name",
+        ),
+        // 50 characters: a valid app, but `<app>-security-headers` is 67.
+        (
+            format!("{HEADER}{ROUTED}").replace("app: shop\n", &format!("app: {}\n", "s".repeat(50))),
+            "invalid-name",
+        ),
+    ] {
+        rejected(&text, code);
+    }
+}
+
+fn rejected(text: &str, code: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = camino::Utf8PathBuf::try_from(dir.path().join("p.yaml")).unwrap();
-    std::fs::write(&path, &text).unwrap();
+    std::fs::write(&path, text).unwrap();
     let loaded = crate::load::load(&path, "p.yaml").unwrap_or_else(|_| panic!("loads"));
     let Err(diagnostics) = super::resolve(&loaded.profile, &loaded.source, "p") else {
-        panic!("a ConfigMap name taken twice resolves")
+        panic!("{code}: the profile resolves")
     };
     assert!(
         diagnostics
             .iter()
-            .any(|d| d.code == "duplicate-name" && d.yaml_path.as_deref() == Some("ingress.securityHeaders")),
+            .any(|d| d.code == code && d.yaml_path.as_deref() == Some("ingress.securityHeaders")),
         "{diagnostics:?}"
     );
 }
