@@ -553,8 +553,13 @@ mod tests {
     #[test]
     fn every_shipped_document_takes_the_fast_path_and_reads_as_serde_yaml_reads_it() {
         let renderer = crate::render::Renderer::new();
-        for name in ["dev", "prod", "quarantine"] {
-            let path = camino::Utf8PathBuf::from(format!("{}/profiles/{name}.yaml", env!("CARGO_MANIFEST_DIR")));
+        // The shipped profiles, and the gateway fixture for the HTTPRoute.
+        for name in ["dev", "prod", "quarantine", "gateway-routes"] {
+            let file = match name {
+                "gateway-routes" => format!("tests/fixtures/{name}.yaml"),
+                _ => format!("profiles/{name}.yaml"),
+            };
+            let path = camino::Utf8PathBuf::from(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")));
             let loaded = crate::load::load(&path, path.as_str()).unwrap_or_else(|_| panic!("{name} loads"));
             let model = crate::resolve::resolve(&loaded.profile, &loaded.source, name)
                 .unwrap_or_else(|_| panic!("{name} resolves"));
@@ -575,6 +580,7 @@ mod tests {
                     ("policy/v1", "PodDisruptionBudget") => decode_value::<PodDisruptionBudget>(&fast).is_some(),
                     ("networking.k8s.io/v1", "NetworkPolicy") => decode_value::<NetworkPolicy>(&fast).is_some(),
                     ("networking.k8s.io/v1", "Ingress") => decode_value::<Ingress>(&fast).is_some(),
+                    ("gateway.networking.k8s.io/v1", "HTTPRoute") => decode_value::<HttpRoute>(&fast).is_some(),
                     other => panic!("unexpected kind {other:?}"),
                 };
                 assert!(decoded, "{name}: {} did not decode on the fast path", document.template);
