@@ -34,6 +34,8 @@ const APPLY_ORDER: &[&str] = &[
     "Job",
     "CronJob",
     "Ingress",
+    // Gateway API routes take the Ingress's place: after the Services they route to.
+    "HTTPRoute",
     // The Prometheus operator's objects: they select the Services and pods above.
     "ServiceMonitor",
     "PodMonitor",

@@ -39,7 +39,9 @@ pub struct Model {
     /// Dependencies in the profile's own namespace (installed by other charts): gen's
     /// namespace-wide default deny covers their pods too, so each gets an allow policy.
     pub local_dependencies: Vec<LocalDependency>,
-    pub ingress: Option<Ingress>,
+    /// The `ingress` section's hosts, the primary one first: each an Ingress, or an HTTPRoute
+    /// when the profile names a Gateway.
+    pub route_groups: Vec<RouteGroup>,
     /// Image prefixes images must start with; empty allows any registry.
     pub allowed_registries: Vec<String>,
 }
@@ -485,21 +487,66 @@ pub struct Dependency {
     pub from_namespaces: Vec<String>,
 }
 
+/// One host and its routes: rendered as an Ingress, or as an HTTPRoute attached to `gateway`.
 #[derive(Debug, Serialize)]
-pub struct Ingress {
+pub struct RouteGroup {
+    /// The object's name: the app for the primary host, `<app>-<key>` for `ingress.hosts.<key>`.
     pub name: String,
+    /// Where the group is written in the profile (`ingress`, `ingress.hosts.admin`).
+    pub yaml_path: String,
     pub host: String,
+    pub gateway: Option<Gateway>,
     pub class_name: String,
-    pub cluster_issuer: String,
-    pub tls_secret_name: String,
+    /// cert-manager's issuer and the certificate's Secret; always set for an Ingress.
+    pub tls: Option<Tls>,
     /// A string because annotation values are strings.
     pub rate_limit_rps: Option<String>,
+    /// The request timeout in seconds, as the ingress-nginx annotations take it (`"60"`).
+    pub timeout_seconds: Option<String>,
+    /// The same as a Gateway API duration (`"60s"`).
+    pub timeout: Option<String>,
+    pub basic_auth: Option<BasicAuth>,
+    /// `<namespace>/<ConfigMap>` of the security headers, for ingress-nginx `custom-headers`.
+    pub custom_headers: Option<String>,
+    /// The security response headers, sorted by name.
+    pub response_headers: Vec<Header>,
     pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gateway {
+    pub name: String,
+    pub namespace: String,
+    pub section_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tls {
+    pub cluster_issuer: String,
+    pub secret_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BasicAuth {
+    pub secret_name: String,
+    pub realm: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Route {
     pub path: String,
+    /// `Prefix` or `Exact`, as an Ingress writes it.
+    pub ingress_path_type: &'static str,
+    /// `PathPrefix` or `Exact`, as an HTTPRoute writes it.
+    pub gateway_path_type: &'static str,
     pub service: String,
     pub port_name: String,
+    /// The Service port's number, which an HTTPRoute's backend names.
+    pub port: i64,
 }

@@ -11,6 +11,8 @@ use serde::Deserialize;
 mod observability;
 
 pub use observability::{RawErrorSelector, RawLatencyObjective, RawMetrics, RawRequests, RawSlo};
+mod routes;
+pub use routes::*;
 
 /// The environment's tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
@@ -1121,41 +1123,4 @@ pub struct RawDependency {
     /// profile's own namespace: the application namespaces an infrastructure namespace serves.
     /// gen's default deny would shut them out otherwise.
     pub from_namespaces: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(rename = "Ingress")]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawIngress {
-    /// The host routed (a DNS name, or `*.example.com`).
-    pub host: String,
-    /// The IngressClass that serves the Ingress.
-    #[schemars(example = &"nginx-internal")]
-    pub class_name: Option<String>,
-    /// The certificate for the host: TLS is always on.
-    pub tls: RawTls,
-    /// Requests per second one client may make (ingress-nginx `limit-rps`).
-    pub rate_limit_rps: Option<i64>,
-    /// Paths of the host and the web service each goes to.
-    pub routes: Vec<RawRoute>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(rename = "Tls")]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawTls {
-    /// cert-manager ClusterIssuer that issues the certificate.
-    pub cluster_issuer: String,
-    /// Secret that holds the certificate; defaults to `<host with dots as dashes>-tls`.
-    pub secret_name: Option<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[schemars(rename = "Route")]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RawRoute {
-    /// The path prefix (`/api/auth`).
-    pub path: String,
-    /// The web service it goes to, on its `http` port.
-    pub service: String,
 }

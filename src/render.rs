@@ -30,7 +30,6 @@ const NAMESPACE_TEMPLATES: &[(&str, &str)] = &[
         "networkpolicy-allow-dns.yaml",
         include_str!("../templates/networkpolicy-allow-dns.yaml"),
     ),
-    ("ingress.yaml", include_str!("../templates/ingress.yaml")),
     ("resourcequota.yaml", include_str!("../templates/resourcequota.yaml")),
     ("limitrange.yaml", include_str!("../templates/limitrange.yaml")),
 ];
@@ -61,6 +60,16 @@ const LIST_TEMPLATES: &[(&str, &str, &str)] = &[
         "networkpolicy-dependency.yaml",
         include_str!("../templates/networkpolicy-dependency.yaml"),
         "local_dependencies",
+    ),
+    (
+        "ingress.yaml",
+        include_str!("../templates/ingress.yaml"),
+        "route_groups",
+    ),
+    (
+        "httproute.yaml",
+        include_str!("../templates/httproute.yaml"),
+        "route_groups",
     ),
 ];
 

@@ -126,6 +126,57 @@ fn diff_output_is_stable() {
     });
 }
 
+/// The Gateway the platform runs next to the ingress controller, as a profile names it.
+const GATEWAY_LINE: &str = "  gateway: {name: public, namespace: gateway-system, sectionName: https}\n";
+
+#[test]
+fn moving_the_routes_to_a_gateway_is_one_line_and_diff_shows_the_ingress_go_and_the_route_come() {
+    let temp = workspace();
+    let dev = temp.path().join("profiles/dev.yaml");
+    // Before the move, the team lets the Gateway's namespace in beside the ingress controller's.
+    edit(
+        &dev,
+        "network:\n",
+        "network:\n  ingressFrom:\n    - {namespace: gateway-system, ports: [http]}\n",
+    );
+    let render = gen_in(temp.path(), &["render", "--all", "-o", "out"]);
+    assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
+    let before = fs::read_to_string(&dev).unwrap();
+
+    // The move: one line added to `ingress:`.
+    edit(&dev, "ingress:\n", &format!("ingress:\n{GATEWAY_LINE}"));
+    let after = fs::read_to_string(&dev).unwrap();
+    let changed = similar::TextDiff::from_lines(&before, &after)
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .count();
+    assert_eq!(changed, 1, "the move is one line");
+    let lint = gen_in(temp.path(), &["lint", "dev"]);
+    assert_eq!(lint.status.code(), Some(0), "{}{}", stdout(&lint), stderr(&lint));
+
+    let diff = gen_in(temp.path(), &["diff", "dev"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", stderr(&diff));
+    let text = stdout(&diff);
+    for expected in [
+        "- removed Ingress/platform-v1-exp/coderev",
+        "+ added   HTTPRoute/platform-v1-exp/coderev",
+        "--- a/out/dev/ingress-coderev.yaml\n+++ /dev/null\n",
+        "--- /dev/null\n+++ b/out/dev/httproute-coderev.yaml\n",
+        "-- ingress-coderev.yaml\n+- httproute-coderev.yaml\n",
+        "+  parentRefs:\n+  - group: gateway.networking.k8s.io\n+    kind: Gateway\n+    name: public\n+    namespace: gateway-system\n+    sectionName: https\n",
+        "-    nginx.ingress.kubernetes.io/ssl-redirect: \"true\"\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    // Only the route changed: the other profiles and dev's other objects are as they were.
+    assert!(!text.contains("~ changed"), "{text}");
+
+    // And back: removing the line renders exactly what is in out/ again.
+    fs::write(&dev, &before).unwrap();
+    let back = gen_in(temp.path(), &["diff", "dev"]);
+    assert_eq!(back.status.code(), Some(0), "{}{}", stdout(&back), stderr(&back));
+}
+
 #[test]
 fn a_removed_service_is_reported_removed_and_pruned_by_render() {
     let temp = rendered_workspace();

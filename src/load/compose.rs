@@ -30,6 +30,7 @@ pub const NAMED_LISTS: &[(&str, &[&str])] = &[
     ("serviceDefaults.secrets", &["name"]),
     ("serviceDefaults.allowFrom", &["service"]),
     ("ingress.routes", &["path"]),
+    ("ingress.hosts.*.routes", &["path"]),
     ("waivers", &["rule", "target"]),
 ];
 
@@ -289,6 +290,18 @@ mod tests {
         assert_eq!(
             out,
             "services:\n  api:\n    command:\n      - c\nnetwork:\n  egress:\n    -\n      name: db\n      port: 5432\n    -\n      name: redis\n      port: 6380\n    -\n      name: kafka\n      port: 9092\n"
+        );
+    }
+
+    #[test]
+    fn a_host_groups_routes_merge_by_path() {
+        let out = merged(
+            "ingress:\n  hosts:\n    admin:\n      host: a\n      routes:\n        - {path: /, service: web}\n        - {path: /x, service: web}\n",
+            "ingress:\n  hosts:\n    admin:\n      routes:\n        - {path: /x, service: api}\n        - {path: /y, service: api}\n",
+        );
+        assert_eq!(
+            out,
+            "ingress:\n  hosts:\n    admin:\n      host: a\n      routes:\n        -\n          path: /\n          service: web\n        -\n          path: /x\n          service: api\n        -\n          path: /y\n          service: api\n"
         );
     }
 

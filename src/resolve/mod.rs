@@ -3,12 +3,12 @@
 //! Nothing stops at the first problem: every check records a diagnostic pointing at the profile
 //! line it is about, and the model is only returned when there are none. One file per concern:
 //! [`service`] (a workload of any kind), [`probes`], [`scaling`], [`schedule`] (cronjobs and
-//! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`], [`ingress`], and
+//! jobs), [`config`] (ConfigMaps, Secrets, volumes), [`rbac`], [`network`], [`routes`] (the
+//! `ingress` section), [`keda`] and [`vertical_scaling`] (autoscaling beyond the HPA), and
 //! [`observability`] (monitors and objectives, whose PromQL [`promql`] builds).
 
 mod config;
 mod guardrails;
-mod ingress;
 mod keda;
 pub mod names;
 mod network;
@@ -16,6 +16,7 @@ mod observability;
 mod probes;
 mod promql;
 mod rbac;
+mod routes;
 mod scaling;
 pub mod schedule;
 mod service;
@@ -37,8 +38,10 @@ pub use names::{dns_label, dns_subdomain, dns1035_label, label_key, label_value}
 /// schema`, the README) to print from the code that applies them.
 pub(crate) mod defaults {
     pub(crate) use super::config::DEFAULT_REFRESH_INTERVAL;
-    pub(crate) use super::ingress::DEFAULT_INGRESS_CLASS;
     pub(crate) use super::probes::{DEFAULT_TIMEOUT, LIVENESS_TIMING, READINESS_TIMING, STARTUP_TIMING};
+    pub(crate) use super::routes::{
+        DEFAULT_CONTENT_SECURITY_POLICY, DEFAULT_HSTS_MAX_AGE, DEFAULT_INGRESS_CLASS, DEFAULT_REALM,
+    };
     pub(crate) use super::scaling::{SCALE_DOWN_DEFAULTS, SCALE_UP_DEFAULTS};
     pub(crate) use super::schedule::{
         DEFAULT_BACKOFF_LIMIT, DEFAULT_CONCURRENCY_POLICY, DEFAULT_FAILED_HISTORY, DEFAULT_RESTART_POLICY,
@@ -166,7 +169,15 @@ impl Resolver<'_> {
         let shared_service_accounts = self.shared_service_accounts(raw);
         self.local_dependency_selectors(&raw.namespace, &dependencies, &services);
         let local_dependencies = network::local_dependencies(&raw.namespace, &dependencies, &services);
-        let ingress = raw.ingress.as_ref().map(|ingress| self.ingress(ingress, raw));
+        let mut config_maps = config_maps;
+        let route_groups = match &raw.ingress {
+            Some(ingress) => {
+                let (groups, headers) = self.route_groups(ingress, raw, &services);
+                config_maps.extend(headers);
+                groups
+            }
+            None => Vec::new(),
+        };
         let pod_security_version = self.kube_version.pod_security_label();
         Model {
             profile: profile_name.to_owned(),
@@ -189,7 +200,7 @@ impl Resolver<'_> {
             trigger_authentications,
             shared_service_accounts,
             local_dependencies,
-            ingress,
+            route_groups,
             allowed_registries: raw.policy.allowed_registries.clone(),
         }
     }

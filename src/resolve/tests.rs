@@ -313,3 +313,117 @@ fn without_a_monitor_the_output_stays_as_it_was() {
     assert!(api.alert_rules.is_none());
     assert_eq!(api.pod_annotations["prometheus.io/port"], "9090");
 }
+
+const ROUTED: &str = "services:\n  web:\n    image: r.example.com/web:1.0.0\n    ports: {http: 8080, extra: {admin: 9000}}\n\
+    ingress:\n  host: shop.example.com\n  tls: {clusterIssuer: letsencrypt-prod, secretName: shop-tls}\n  \
+    rateLimitRps: 20\n  timeoutSeconds: 30\n  securityHeaders: {frameOptions: SAMEORIGIN, hstsPreload: true}\n  \
+    routes:\n    - {path: /, service: web}\n  \
+    hosts:\n    admin:\n      host: admin.shop.example.com\n      basicAuth: {secretName: admin-auth}\n      \
+    routes:\n        - {path: /, match: exact, service: web, port: admin}\n";
+
+#[test]
+fn a_host_group_inherits_the_issuer_and_limits_and_gets_a_certificate_of_its_own() {
+    let model = resolve(&format!("{HEADER}{ROUTED}"));
+    let names: Vec<&str> = model.route_groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["shop", "shop-admin"]);
+    let (primary, admin) = (&model.route_groups[0], &model.route_groups[1]);
+    assert_eq!(primary.tls.as_ref().unwrap().secret_name, "shop-tls");
+    let tls = admin.tls.as_ref().unwrap();
+    assert_eq!(tls.cluster_issuer, "letsencrypt-prod");
+    // Not the primary host's secret: its certificate does not cover this host.
+    assert_eq!(tls.secret_name, "admin-shop-example-com-tls");
+    assert_eq!(admin.rate_limit_rps.as_deref(), Some("20"));
+    assert_eq!(admin.timeout_seconds.as_deref(), Some("30"));
+    assert_eq!(admin.yaml_path, "ingress.hosts.admin");
+    let auth = admin.basic_auth.as_ref().unwrap();
+    assert_eq!(
+        (auth.secret_name.as_str(), auth.realm.as_str()),
+        ("admin-auth", "Authentication required")
+    );
+    assert!(primary.basic_auth.is_none());
+    let route = &admin.routes[0];
+    assert_eq!((route.ingress_path_type, route.gateway_path_type), ("Exact", "Exact"));
+    assert_eq!((route.port_name.as_str(), route.port), ("admin", 9000));
+    // On an Ingress the headers come from a ConfigMap every host points ingress-nginx at.
+    assert_eq!(admin.custom_headers.as_deref(), Some("shop/shop-security-headers"));
+    let config = model
+        .config_maps
+        .iter()
+        .find(|c| c.name == "shop-security-headers")
+        .unwrap();
+    assert_eq!(config.data["X-Frame-Options"], "SAMEORIGIN");
+    assert_eq!(
+        config.data["Strict-Transport-Security"],
+        "max-age=31536000; includeSubDomains; preload"
+    );
+    assert_eq!(config.data["X-Content-Type-Options"], "nosniff");
+    assert_eq!(
+        config.data["Content-Security-Policy"],
+        "default-src 'self'; frame-ancestors 'none'"
+    );
+}
+
+#[test]
+fn through_a_gateway_the_headers_and_timeout_go_on_the_route_itself() {
+    let text = format!("{HEADER}{ROUTED}")
+        .replace(
+            "  rateLimitRps: 20\n",
+            "  gateway: {name: public, namespace: gateway-system, sectionName: https}\n",
+        )
+        .replace("      basicAuth: {secretName: admin-auth}\n", "");
+    let model = resolve(&text);
+    assert!(model.config_maps.is_empty(), "no ConfigMap for ingress-nginx");
+    for group in &model.route_groups {
+        let gateway = group.gateway.as_ref().unwrap();
+        assert_eq!(
+            (
+                gateway.name.as_str(),
+                gateway.namespace.as_str(),
+                gateway.section_name.as_str()
+            ),
+            ("public", "gateway-system", "https")
+        );
+        assert_eq!(group.timeout.as_deref(), Some("30s"));
+        assert!(group.custom_headers.is_none());
+        let names: Vec<&str> = group.response_headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Content-Security-Policy",
+                "Strict-Transport-Security",
+                "X-Content-Type-Options",
+                "X-Frame-Options"
+            ]
+        );
+    }
+    assert_eq!(model.route_groups[0].routes[0].gateway_path_type, "PathPrefix");
+}
+
+#[test]
+fn the_headers_config_map_may_not_take_a_configs_name_or_a_name_too_long_for_its_label() {
+    for (text, code) in [
+        (
+            format!("{HEADER}{ROUTED}configs:\n  shop-security-headers: {{A: b}}\n"),
+            "duplicate-name",
+        ),
+        // 50 characters: a valid app, but `<app>-security-headers` is 67.
+        (
+            format!("{HEADER}{ROUTED}").replace("app: shop\n", &format!("app: {}\n", "s".repeat(50))),
+            "invalid-name",
+        ),
+    ] {
+        rejected(&text, code);
+    }
+}
+
+fn rejected(text: &str, code: &str) {
+    let Err(diagnostics) = resolved(text) else {
+        panic!("{code}: the profile resolves")
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == code && d.yaml_path.as_deref() == Some("ingress.securityHeaders")),
+        "{diagnostics:?}"
+    );
+}

@@ -297,6 +297,11 @@ pub const RULES: &[Rule] = &[
         "Use 1 or more, or remove `rateLimitRps` for no limit.",
     ),
     schema(
+        "gateway-unsupported",
+        "A setting the standard HTTPRoute cannot express, on routes that go through a Gateway.",
+        "With `ingress.gateway` the routes render as a Gateway API HTTPRoute, whose standard channel has no IngressClass, rate limit or basic authentication. gen refuses the setting rather than drop it silently: remove it (rate limits and authentication then belong to the Gateway implementation's own policies, which the platform team owns), or remove `gateway` to keep the routes on an Ingress.",
+    ),
+    schema(
         "no-routes",
         "The ingress has no routes.",
         "Add routes, or remove the `ingress` section.",
@@ -609,6 +614,18 @@ pub const RULES: &[Rule] = &[
         "Requests to that path would fail with 503. Route to a rendered Service and one of its ports.",
     ),
     policy(
+        "httproute-backend-missing",
+        ERROR,
+        "An HTTPRoute routes to a Service or port that does not exist.",
+        "The Gateway answers such a route with 500 and reports the backend as unresolved. An HTTPRoute names the Service port by number: route to a rendered Service of the route's namespace and one of its port numbers.",
+    ),
+    policy(
+        "httproute-listener-unpinned",
+        ERROR,
+        "An HTTPRoute attaches to a whole Gateway instead of one listener.",
+        "Without `sectionName` a route attaches to every listener of the Gateway that admits it, the plain HTTP one included, so the application is served without TLS. Name the HTTPS listener (`ingress.gateway.sectionName`).",
+    ),
+    policy(
         "probe-port-not-exposed",
         ERROR,
         "A probe checks a port the container does not expose.",
@@ -647,8 +664,8 @@ pub const RULES: &[Rule] = &[
     policy(
         "route-backend-unreachable",
         STRICT_OUTSIDE_DEV,
-        "An Ingress route's backend cannot be reached from outside its namespace on the routed port.",
-        "The ingress controller runs in a namespace of its own; if no peer outside the profile's namespace may connect to the backend's port, every request on the route fails. Add the controller's namespace to `network.ingressFrom` with the port.",
+        "A route's backend cannot be reached from the ingress controller or the Gateway on the routed port.",
+        "The ingress controller and the Gateway run in namespaces of their own. For an Ingress, gen does not know the controller's namespace, so the backend's port must be open to some peer outside the profile's namespace; for an HTTPRoute, the Gateway's namespace (`ingress.gateway.namespace`) itself must be let in. Otherwise every request on the route fails. Add the namespace to `network.ingressFrom` with the port.",
     ),
     policy(
         "metrics-unreachable",

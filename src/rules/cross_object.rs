@@ -251,6 +251,7 @@ pub fn check(objects: &[Object], findings: &mut Findings) {
                 }
             }
             Typed::Ingress(ingress) => ingress_backends(object, ingress, &index, findings),
+            Typed::HttpRoute(route) => route_backends(object, route, &index, findings),
             Typed::NetworkPolicy(policy) => {
                 // An empty selector selects every pod of the namespace, present or future.
                 let selector = match_labels(policy.spec.as_ref().and_then(|s| s.pod_selector.as_ref()));
@@ -535,6 +536,55 @@ fn ingress_backends(
     }
 }
 
+/// Every backend of an HTTPRoute must be a rendered Service of the route's namespace with the
+/// port the route names (an HTTPRoute names the Service port by number).
+fn route_backends(object: &Object, route: &crate::check::HttpRoute, index: &Index, findings: &mut Findings) {
+    for (rule_index, rule) in route.spec.rules.iter().enumerate() {
+        let path = rule
+            .matches
+            .iter()
+            .find_map(|m| m.path.as_ref()?.value.as_deref())
+            .unwrap_or("/");
+        for (backend_index, backend) in rule.backend_refs.iter().enumerate() {
+            let field = format!("spec.rules[{rule_index}].backendRefs[{backend_index}]");
+            let core_service = backend.group.as_deref().is_none_or(str::is_empty)
+                && backend.kind.as_deref().is_none_or(|k| k == "Service");
+            let namespace = backend.namespace.as_deref().or(object.namespace.as_deref());
+            let service = index.service_by_name.get(&(namespace, backend.name.as_str()));
+            let Some(service) = service.filter(|_| core_service) else {
+                findings.on_object(
+                    "httproute-backend-missing",
+                    object,
+                    &field,
+                    format!(
+                        "route `{path}` goes to Service `{}`, which is not rendered",
+                        backend.name
+                    ),
+                    "route to a rendered Service of the route's namespace",
+                );
+                continue;
+            };
+            let exposed = service
+                .spec
+                .iter()
+                .flat_map(|s| s.ports.iter().flatten())
+                .any(|p| Some(p.port) == backend.port);
+            if !exposed {
+                findings.on_object(
+                    "httproute-backend-missing",
+                    object,
+                    &format!("{field}.port"),
+                    match backend.port {
+                        Some(port) => format!("Service `{}` has no port {port}", backend.name),
+                        None => format!("the backend `{}` names no port", backend.name),
+                    },
+                    "route to one of the Service's port numbers",
+                );
+            }
+        }
+    }
+}
+
 /// Every workload must be selected by a policy of each direction.
 fn network_policy_coverage(objects: &[Object], index: &Index, findings: &mut Findings) {
     let mut covered = vec![[false; 2]; index.workloads.len()];
@@ -609,6 +659,29 @@ mod tests {
             service.spec.as_mut().unwrap().selector.as_mut().unwrap().insert("app.kubernetes.io/name".into(), "nobody".into());
         }
     });
+    // A route to a port the Service does not have (it serves 8000), and one to no Service.
+    rule_tests!(httproute_backend_missing_port, "httproute-backend-missing", f => {
+        f.add(crate::rules::testing::http_route("api", Some("https"), "auth-service", 8080));
+    });
+    rule_tests!(httproute_backend_missing_service, "httproute-backend-missing", f => {
+        f.add(crate::rules::testing::http_route("api", Some("https"), "auth-servic", 8000));
+    });
+
+    #[test]
+    fn a_route_to_a_rendered_service_and_port_is_quiet() {
+        let mut f = crate::rules::testing::prod();
+        f.add(crate::rules::testing::http_route(
+            "api",
+            Some("https"),
+            "auth-service",
+            8000,
+        ));
+        let codes = f.codes();
+        for code in ["httproute-backend-missing", "httproute-listener-unpinned"] {
+            assert!(!codes.contains(&code), "{code} fired: {codes:?}");
+        }
+    }
+
     rule_tests!(ingress_backend_missing, "ingress-backend-missing", f => {
         f.objects.retain(|o| !(o.kind == "Service" && o.name == "auth-service"));
     });

@@ -108,7 +108,7 @@ impl<'a> Findings<'a> {
                 Some(key) => format!("services.{service}.{key}"),
                 None => format!("services.{service}"),
             },
-            (None, "Ingress") => "ingress".to_owned(),
+            (None, "Ingress" | "HTTPRoute") => "ingress".to_owned(),
             (None, "TriggerAuthentication") => format!("triggerAuthentications.{}", object.name),
             (None, _) => "namespace".to_owned(),
         };
@@ -319,6 +319,32 @@ pub mod testing {
         pub fn container(&mut self, name: &str) -> &mut k8s_openapi::api::core::v1::Container {
             &mut self.pod(name).containers[0]
         }
+    }
+
+    /// An HTTPRoute in the prod fixture's namespace to `service` on `port`, attached to the
+    /// `public` Gateway's listener `section` (or to the whole Gateway).
+    pub fn http_route(name: &str, section: Option<&str>, service: &str, port: i32) -> serde_json::Value {
+        let mut parent = serde_json::json!({"name": "public", "namespace": "gateway-system"});
+        if let Some(section) = section {
+            parent["sectionName"] = section.into();
+        }
+        serde_json::json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {
+                "name": name,
+                "namespace": "platform-v2-stable",
+                "labels": {"app.kubernetes.io/part-of": "coderev", "app.kubernetes.io/managed-by": "gen"},
+            },
+            "spec": {
+                "parentRefs": [parent],
+                "hostnames": ["api.coderev.example.com"],
+                "rules": [{
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "backendRefs": [{"name": service, "port": port}],
+                }],
+            },
+        })
     }
 
     /// Declares, for one rule, a test that a mutation makes it fire and a test that the

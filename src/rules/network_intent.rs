@@ -7,14 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Findings;
 use crate::check::Object;
-use crate::model::Model;
+use crate::model::{Labels, Model};
 use crate::reach::graph::EdgeKey;
 use crate::reach::intent::intents;
-use crate::reach::{Cluster, Graph};
+use crate::reach::ports::Protocol;
+use crate::reach::{Cluster, Endpoint, Graph};
 
 pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
-    let graph = Graph::build(&Cluster::from_objects(objects));
-    let allowed = graph.keys();
+    let cluster = Cluster::from_objects(objects);
+    let graph = Graph::build(&cluster);
+    let allowed = per_port(graph.keys());
     let intended = intents(model, &graph);
     let label = |id: &str| {
         graph
@@ -85,31 +87,44 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         }
     }
 
-    // Each route's backend, and each monitored metrics port, must be reachable from outside
-    // the namespace, where the ingress controller and Prometheus run.
+    let from_outside = from_outside(&graph, &allowed);
+    routes_reachable(model, &cluster, &graph, &from_outside, findings);
+    metrics_reachable(model, &from_outside, findings);
+}
+
+/// (node, port) pairs some peer outside the namespace may reach: the ingress controller and
+/// Prometheus run out there, in namespaces gen does not know.
+fn from_outside<'a>(graph: &'a Graph, allowed: &'a BTreeSet<EdgeKey>) -> BTreeSet<(&'a str, &'a str)> {
     let externals: BTreeSet<&str> = graph
         .nodes
         .iter()
         .filter(|n| !n.workload)
         .map(|n| n.id.as_str())
         .collect();
-    let from_outside: BTreeSet<(&str, &str)> = allowed
+    allowed
         .iter()
         .filter(|k| externals.contains(k.from.as_str()))
         .map(|k| (k.to.as_str(), k.port.as_str()))
-        .collect();
-    let reachable_from_outside = |id: &str, port: i64| {
-        let wanted = format!("tcp/{port}");
-        [wanted.as_str(), "any", "tcp/*"]
-            .iter()
-            .any(|port| from_outside.contains(&(id, *port)))
-    };
+        .collect()
+}
+
+/// Whether some peer outside the namespace may reach `id` on TCP `port`.
+fn reachable_from_outside(from_outside: &BTreeSet<(&str, &str)>, id: &str, port: i64) -> bool {
+    let wanted = format!("tcp/{port}");
+    [wanted.as_str(), "any", "tcp/*"]
+        .iter()
+        .any(|port| from_outside.contains(&(id, *port)))
+}
+
+/// Each monitored metrics port must be reachable from outside the namespace, where Prometheus
+/// runs.
+fn metrics_reachable(model: &Model, from_outside: &BTreeSet<(&str, &str)>, findings: &mut Findings) {
     for service in &model.services {
         let Some(metrics) = service.metrics.as_ref().filter(|m| m.monitor.is_some()) else {
             continue;
         };
         let id = format!("{}/{}", model.namespace, service.name);
-        if !reachable_from_outside(&id, metrics.port) {
+        if !reachable_from_outside(from_outside, &id, metrics.port) {
             findings.on_profile(
                 "metrics-unreachable",
                 &format!("services.{}.metrics", service.name),
@@ -122,26 +137,96 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
             );
         }
     }
-    let Some(ingress) = &model.ingress else { return };
-    for (index, route) in ingress.routes.iter().enumerate() {
-        let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
-            continue;
-        };
-        let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
-            continue;
-        };
-        let id = format!("{}/{}", model.namespace, service.name);
-        if !reachable_from_outside(&id, port.port) {
+}
+
+/// The widest port range split into single ports: the graph labels adjacent ports as one range
+/// (`tcp/8080-8081`), while each intent names one port.
+const SPLIT_RANGES_UP_TO: i32 = 256;
+
+/// The edges with each short port range split into its ports, to compare with the intents.
+fn per_port(keys: BTreeSet<EdgeKey>) -> BTreeSet<EdgeKey> {
+    let mut out = BTreeSet::new();
+    for key in keys {
+        let range = key.port.split_once('/').and_then(|(protocol, ports)| {
+            let (low, high) = ports.split_once('-')?;
+            let (low, high): (i32, i32) = (low.parse().ok()?, high.parse().ok()?);
+            (high - low < SPLIT_RANGES_UP_TO).then_some((protocol.to_owned(), low, high))
+        });
+        match range {
+            Some((protocol, low, high)) => out.extend((low..=high).map(|port| EdgeKey {
+                port: format!("{protocol}/{port}"),
+                ..key.clone()
+            })),
+            None => {
+                out.insert(key);
+            }
+        }
+    }
+    out
+}
+
+/// Each route's backend must be reachable on its port: from the Gateway's namespace when the
+/// routes go through one, else from some peer outside the namespace, where the ingress
+/// controller runs (gen does not know which namespace that is).
+fn routes_reachable(
+    model: &Model,
+    cluster: &Cluster,
+    graph: &Graph,
+    from_outside: &BTreeSet<(&str, &str)>,
+    findings: &mut Findings,
+) {
+    for group in &model.route_groups {
+        // The Gateway's pods, whatever their labels: what a policy must let in.
+        let gateway_pods = group.gateway.as_ref().map(|gateway| Endpoint::Pod {
+            namespace: gateway.namespace.clone(),
+            namespace_labels: cluster.namespace_labels(&gateway.namespace),
+            labels: Labels::new(),
+            ports: None,
+        });
+        for (index, route) in group.routes.iter().enumerate() {
+            let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
+                continue;
+            };
+            let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
+                continue;
+            };
+            let id = format!("{}/{}", model.namespace, service.name);
+            let reachable = match (&gateway_pods, graph.nodes.iter().find(|n| n.id == id)) {
+                (Some(from), Some(backend)) => {
+                    let Ok(number) = i32::try_from(port.port) else { continue };
+                    cluster.allowed(from, &backend.endpoint).contains(Protocol::Tcp, number)
+                }
+                (Some(_), None) => false,
+                (None, _) => reachable_from_outside(from_outside, &id, port.port),
+            };
+            if reachable {
+                continue;
+            }
+            let (message, whose, namespace) = match &group.gateway {
+                Some(gateway) => (
+                    format!(
+                        "the route `{}` sends traffic to `{}` on port {} ({}), but the network policies do not let the Gateway's namespace `{}` connect to it there",
+                        route.path, service.name, route.port_name, port.port, gateway.namespace
+                    ),
+                    "Gateway's",
+                    gateway.namespace.as_str(),
+                ),
+                None => (
+                    format!(
+                        "the route `{}` sends traffic to `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can the ingress controller",
+                        route.path, service.name, route.port_name, port.port
+                    ),
+                    "ingress controller's",
+                    "ingress-nginx",
+                ),
+            };
             findings.on_profile(
                 "route-backend-unreachable",
-                &format!("ingress.routes[{index}]"),
+                &format!("{}.routes[{index}]", group.yaml_path),
                 Some(&service.name),
+                message,
                 format!(
-                    "the route `{}` sends traffic to `{}` on port {} ({}), but no peer outside the namespace may connect to it there, so neither can the ingress controller",
-                    route.path, service.name, route.port_name, port.port
-                ),
-                format!(
-                    "let the ingress controller's namespace in: `network.ingressFrom: [{{namespace: ingress-nginx, ports: [{}]}}]`",
+                    "let the {whose} namespace in: `network.ingressFrom: [{{namespace: {namespace}, ports: [{}]}}]`",
                     route.port_name
                 ),
             );
@@ -276,6 +361,64 @@ mod tests {
             .iter()
             .map(|d| d.code)
             .collect()
+    }
+
+    #[test]
+    fn routes_through_a_gateway_need_the_gateways_namespace_let_in() {
+        // prod lets ingress-nginx in, not the Gateway's namespace.
+        let mut fixture = crate::rules::testing::prod();
+        fixture.model.route_groups[0].gateway = Some(crate::model::Gateway {
+            name: "public".into(),
+            namespace: "gateway-system".into(),
+            section_name: "https".into(),
+        });
+        let found = crate::rules::run(&fixture.model, &fixture.objects, &fixture.source);
+        let unreachable: Vec<_> = found.iter().filter(|d| d.code == "route-backend-unreachable").collect();
+        assert!(!unreachable.is_empty(), "{found:?}");
+        assert!(
+            unreachable[0].message.contains("`gateway-system`"),
+            "{}",
+            unreachable[0].message
+        );
+        assert!(
+            unreachable[0]
+                .hint
+                .as_deref()
+                .unwrap_or_default()
+                .contains("namespace: gateway-system"),
+            "{:?}",
+            unreachable[0].hint
+        );
+
+        // The gateway fixture lets its Gateway in; another namespace in its place does not do.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/gateway-routes.yaml"
+        ))
+        .unwrap();
+        assert!(!codes_for(&text).contains(&"route-backend-unreachable"));
+        let other = text.replace("- namespace: gateway-system", "- namespace: ingress-nginx");
+        assert_ne!(other, text);
+        assert!(codes_for(&other).contains(&"route-backend-unreachable"));
+    }
+
+    #[test]
+    fn adjacent_ports_let_in_by_one_peer_are_the_intents_they_were() {
+        // http 8080 and admin 8081 render as one range, `tcp/8080-8081`.
+        let text = OWN_NAMESPACE_PEER
+            .replace(
+                "  web:\n    image: r.example.com/a/web:1.0.0\n",
+                "  web:\n    image: r.example.com/a/web:1.0.0\n    ports: {http: 8080, extra: {admin: 8081}}\n",
+            )
+            .replace(
+                "{namespace: ingress-nginx, ports: [http]}",
+                "{namespace: ingress-nginx, ports: [http, admin]}",
+            );
+        assert!(text.contains("admin: 8081"), "{text}");
+        let codes = codes_for(&text);
+        for code in ["network-intent-blocked", "network-unintended-edge"] {
+            assert!(!codes.contains(&code), "{code} fired: {codes:?}");
+        }
     }
 
     const OWN_NAMESPACE_PEER: &str = "tier: dev\nnamespace: team-a\napp: demo\nservices:\n  api:\n    image: r.example.com/a/api:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\n  web:\n    image: r.example.com/a/web:1.0.0\n    resources: {cpu: {request: 100m, limit: 200m}, memory: {request: 64Mi, limit: 128Mi}}\nnetwork:\n  ingressFrom:\n    - {namespace: team-a, ports: [http]}\n    - {namespace: ingress-nginx, ports: [http]}\n  egressMode: open\ningress:\n  host: a.example.com\n  tls: {clusterIssuer: x}\n  routes:\n    - {path: /, service: web}\n";

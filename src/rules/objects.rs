@@ -20,6 +20,7 @@ pub fn check(object: &Object, findings: &mut Findings) {
     match &object.typed {
         Typed::Namespace(namespace) => namespace_pod_security(object, namespace.metadata.labels.as_ref(), findings),
         Typed::Ingress(ingress) => ingress_safety(object, ingress, findings),
+        Typed::HttpRoute(route) => listener_pinned(object, route, findings),
         Typed::PodDisruptionBudget(pdb) => {
             let spec = pdb.spec.as_ref();
             unstable_selector(
@@ -289,6 +290,25 @@ fn ingress_safety(object: &Object, ingress: &k8s_openapi::api::networking::v1::I
     }
 }
 
+/// An HTTPRoute attached to a whole Gateway is served on every listener, the plain HTTP one
+/// too: each parent must name its (HTTPS) listener.
+fn listener_pinned(object: &Object, route: &crate::check::HttpRoute, findings: &mut Findings) {
+    for (index, parent) in route.spec.parent_refs.iter().enumerate() {
+        if parent.section_name.as_deref().is_none_or(str::is_empty) {
+            findings.on_object(
+                "httproute-listener-unpinned",
+                object,
+                &format!("spec.parentRefs[{index}].sectionName"),
+                format!(
+                    "the route attaches to every listener of Gateway `{}`, plain HTTP ones included",
+                    parent.name
+                ),
+                "name the Gateway's HTTPS listener in sectionName (`ingress.gateway.sectionName`)",
+            );
+        }
+    }
+}
+
 fn unstable_selector(object: &Object, selector: Option<&LabelSelector>, path: &str, findings: &mut Findings) {
     let keys = selector
         .into_iter()
@@ -472,6 +492,11 @@ mod tests {
             ingress.metadata.annotations.as_mut().unwrap().insert("nginx.ingress.kubernetes.io/server-snippet".into(), "return 200;".into());
         }
     });
+    // A route someone attached to the whole Gateway, through `resources:` or a patch.
+    rule_tests!(httproute_listener_unpinned, "httproute-listener-unpinned", f => {
+        f.add(crate::rules::testing::http_route("storefront-gateway", None, "auth-service", 8000));
+    });
+
     rule_tests!(ingress_tls_missing, "ingress-tls-missing", f => {
         if let Typed::Ingress(ingress) = &mut f.object("Ingress", None).typed {
             ingress.spec.as_mut().unwrap().tls = None;

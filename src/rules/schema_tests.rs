@@ -111,6 +111,9 @@ const CASES: &[Case] = &[
     case("unknown-dependency", "prod", "    replicas: 3\n", "    replicas: 3\n    dependsOn: [postgres]\n"),
     case("invalid-host", "prod", "host: api.", "host: https://api."),
     case("invalid-rate-limit", "prod", "rateLimitRps: 100", "rateLimitRps: 0"),
+    // An IngressClass kept when the routes moved to a Gateway.
+    case("gateway-unsupported", CHAT, "  tls:\n    clusterIssuer: letsencrypt-prod\n  routes:\n",
+         "  className: nginx\n  gateway: {name: public, namespace: gateway-system, sectionName: https}\n  tls:\n    clusterIssuer: letsencrypt-prod\n  routes:\n"),
     case("no-routes", "quarantine", "  routes:\n    - {path: /, service: v3-api}\n", "  routes: []\n"),
     case("invalid-path", "prod", "{path: /api/auth,", "{path: api/auth,"),
     // A route pasted and its path left unchanged.
@@ -137,6 +140,8 @@ const LLM_BASE: &str = "examples/llm-cost-ops/base";
 const FASTAPI: &str = "examples/fastapi-example-service/prod";
 const HUB: &str = "examples/analytics-hub/prod";
 const HUB_INFRA: &str = "examples/analytics-hub/infra";
+/// The routes through a Gateway (HTTPRoutes).
+const GATEWAY: &str = "tests/fixtures/gateway-routes";
 
 /// A bad value for every setting of the workload kinds, config, secrets, identity, exposure,
 /// placement and volumes, each reported at its own line.
@@ -242,6 +247,27 @@ const FIELD_CASES: &[Case] = &[
     case("invalid-value", CHAT, "  worker:\n    kind: worker\n",
          "  worker:\n    kind: worker\n    probes: {none: none}\n"),
     case("invalid-name", LLM_BASE, "store: {name: aws-secrets-manager", "store: {name: AWS_Secrets"),
+    // Traffic (issue 10): several hosts, security headers, basic auth, the Gateway.
+    case("invalid-value", HUB, "    contentSecurityPolicy: \"default-src", "    frameOptions: ALLOW\n    contentSecurityPolicy: \"default-src"),
+    case("invalid-value", HUB, "contentSecurityPolicy: \"default-src 'self';", "contentSecurityPolicy: \"default-src \\\"self\\\";"),
+    case("invalid-value", HUB, "    contentSecurityPolicy: \"default-src", "    hstsMaxAgeSeconds: -1\n    contentSecurityPolicy: \"default-src"),
+    case("invalid-type", HUB, "    contentSecurityPolicy: \"default-src", "    hstsPreload: sometimes\n    contentSecurityPolicy: \"default-src"),
+    case("invalid-name", HUB, "secretName: llm-analytics-admin-basic-auth", "secretName: Admin_Basic_Auth"),
+    case("invalid-value", HUB, "realm: LLM Analytics admin}", "realm: 'LLM \"Analytics\" admin'}"),
+    case("invalid-rate-limit", HUB, "      rateLimitRps: 10\n", "      rateLimitRps: 0\n"),
+    case("invalid-host", HUB, "host: admin.llm-analytics.io", "host: admin..llm-analytics.io"),
+    case("duplicate-route", HUB, "host: admin.llm-analytics.io", "host: api.llm-analytics.io"),
+    case("invalid-name", HUB, "    admin:\n      host:", "    Admin_UI:\n      host:"),
+    case("unknown-port", HUB, "{path: /api/admin, service: api}", "{path: /api/admin, service: api, port: grpc}"),
+    case("invalid-value", HUB, "{path: /admin, service: frontend}", "{path: /admin, match: regex, service: frontend}"),
+    case("unknown-service", HUB, "{path: /admin, service: frontend}", "{path: /admin, service: frontent}"),
+    case("invalid-value", GATEWAY, "timeoutSeconds: 30", "timeoutSeconds: 7200"),
+    case("invalid-name", GATEWAY, "namespace: gateway-system, sectionName", "namespace: Gateway_System, sectionName"),
+    case("invalid-name", GATEWAY, "sectionName: https}", "sectionName: HTTPS}"),
+    case("gateway-unsupported", GATEWAY, "      host: admin.shop.example.com\n",
+         "      host: admin.shop.example.com\n      basicAuth: {secretName: admin-basic-auth}\n"),
+    case("gateway-unsupported", GATEWAY, "  timeoutSeconds: 30\n", "  timeoutSeconds: 30\n  rateLimitRps: 20\n"),
+    case("unknown-port", GATEWAY, "service: api, port: admin}", "service: api, port: metrics}"),
     // Found by review: mistakes the API server or Pod Security would reject, or that open more
     // than they say.
     case("duplicate-name", CHAT, "      - name: chat4all-secrets\n", "      - name: chat4all-secrets\n      - name: chat4all.secrets\n"),
@@ -330,7 +356,7 @@ fn each_new_setting_rejects_a_bad_value_at_its_line() {
 
 #[test]
 fn the_examples_have_no_schema_finding() {
-    for profile in [CHAT, LLM, FASTAPI, HUB, HUB_INFRA, "examples/llm-cost-ops/dev"] {
+    for profile in [CHAT, LLM, FASTAPI, HUB, HUB_INFRA, GATEWAY, "examples/llm-cost-ops/dev"] {
         let schema: Vec<_> = findings(profile, &shipped(profile))
             .into_iter()
             .filter(|(code, _)| catalog::lookup(code).is_none_or(|r| r.kind == RuleKind::Schema))

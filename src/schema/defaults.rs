@@ -129,6 +129,26 @@ pub fn table() -> Vec<(&'static str, &'static str, KeyDefault)> {
         ),
         ("Ingress", "className", KeyDefault::Value(json!(DEFAULT_INGRESS_CLASS))),
         (
+            "SecurityHeaders",
+            "hstsMaxAgeSeconds",
+            KeyDefault::Value(json!(DEFAULT_HSTS_MAX_AGE)),
+        ),
+        (
+            "SecurityHeaders",
+            "hstsIncludeSubdomains",
+            KeyDefault::Value(json!(true)),
+        ),
+        ("SecurityHeaders", "hstsPreload", KeyDefault::Value(json!(false))),
+        (
+            "SecurityHeaders",
+            "contentSecurityPolicy",
+            KeyDefault::Value(json!(DEFAULT_CONTENT_SECURITY_POLICY)),
+        ),
+        ("SecurityHeaders", "frameOptions", KeyDefault::Value(json!("DENY"))),
+        ("BasicAuth", "realm", KeyDefault::Value(json!(DEFAULT_REALM))),
+        ("Route", "match", KeyDefault::Value(json!("prefix"))),
+        ("Route", "port", KeyDefault::Value(json!("http"))),
+        (
             "ExternalSecret",
             "refreshInterval",
             KeyDefault::Value(json!(DEFAULT_REFRESH_INTERVAL)),

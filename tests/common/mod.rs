@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 
 pub const PROFILES: [&str; 3] = ["dev", "prod", "quarantine"];
 
-/// The example systems of `examples/` and the every-kind fixture: (a name for their output,
+/// The example systems of `examples/`, the every-kind fixture and the gateway fixture: (a name for their output,
 /// the profile's path).
-pub const EXAMPLES: [(&str, &str); 7] = [
+pub const EXAMPLES: [(&str, &str); 8] = [
     ("analytics-hub", "examples/analytics-hub/prod.yaml"),
     ("analytics-hub-infra", "examples/analytics-hub/infra.yaml"),
     ("chat4all", "examples/chat4all/prod.yaml"),
@@ -19,6 +19,8 @@ pub const EXAMPLES: [(&str, &str); 7] = [
     ("llm-cost-ops-prod", "examples/llm-cost-ops/prod.yaml"),
     // Not a system: every workload kind and setting, held to the same checks.
     ("every-kind", "tests/fixtures/every-kind.yaml"),
+    // Not a system: the routes through a Gateway, as HTTPRoutes.
+    ("gateway-routes", "tests/fixtures/gateway-routes.yaml"),
 ];
 
 /// Every profile the repository ships, shipped and example alike: (name, what `gen render`
