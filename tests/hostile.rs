@@ -49,7 +49,11 @@ fn lint_path(path: &Path) -> (Option<i32>, String, Duration) {
             let ticks: u64 = rest[11].parse::<u64>().unwrap() + rest[12].parse::<u64>().unwrap();
             break Duration::from_millis(ticks * 10);
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "gen hangs on {}", path.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "gen hangs on {}",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(2));
     };
     let status = child.wait().unwrap();
