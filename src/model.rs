@@ -394,13 +394,6 @@ pub struct Autoscaling {
     pub triggers: Vec<Trigger>,
 }
 
-impl Autoscaling {
-    /// Whether KEDA runs the autoscaler (a ScaledObject) rather than a plain HPA.
-    pub fn is_event_driven(&self) -> bool {
-        !self.triggers.is_empty()
-    }
-}
-
 /// One custom metric of an HPA, as `autoscaling/v2` writes it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricTarget {
@@ -446,12 +439,10 @@ pub struct TriggerAuthentication {
 /// A VerticalPodAutoscaler for the service's container.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerticalScaling {
-    /// The VPA's update mode, as the API spells it.
-    pub mode: &'static str,
-    /// Whether the mode changes running pods, so it fights an HPA on the same resource.
-    pub changes_running_pods: bool,
-    /// `cpu` and/or `memory`.
-    pub resources: Vec<&'static str>,
+    /// The VPA's update mode; it serializes as the API spells it.
+    pub mode: crate::profile::VerticalScalingMode,
+    /// `cpu` and/or `memory`, sorted.
+    pub resources: Vec<crate::profile::ScaledResource>,
     pub min_allowed: Labels,
     pub max_allowed: Labels,
 }

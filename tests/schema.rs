@@ -35,18 +35,10 @@ fn is_manifest(file: &Path) -> bool {
 }
 
 fn check_jsonschema(files: &[PathBuf]) -> (bool, String) {
-    let output = Command::new(oracle("check-jsonschema"))
+    run(Command::new(oracle("check-jsonschema"))
         .arg("--schemafile")
         .arg(repo_root().join(gen_core::schema::SCHEMA_PATH))
-        .args(files)
-        .output()
-        .expect("check-jsonschema runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+        .args(files))
 }
 
 #[test]

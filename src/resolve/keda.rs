@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::schedule::{check_schedule, check_time_zone};
+use super::schedule::check_schedule;
 use super::{Resolver, suggestion};
 use crate::model::{Labels, Trigger, TriggerAuthentication};
 use crate::profile::{
@@ -185,17 +185,7 @@ impl Resolver<'_> {
     }
 
     fn cron_trigger(&mut self, path: &str, raw: &RawCronTrigger) -> Trigger {
-        if let Err(suggestion) = check_time_zone(&raw.timezone) {
-            self.error(
-                "invalid-time-zone",
-                &format!("{path}.timezone"),
-                format!("`{}` is not an IANA time zone", raw.timezone),
-                match suggestion {
-                    Some(name) => format!("did you mean `{name}`?"),
-                    None => "use a name from the IANA database such as `Etc/UTC` or `Europe/Berlin`".into(),
-                },
-            );
-        }
+        self.time_zone(&format!("{path}.timezone"), &raw.timezone);
         for (key, schedule) in [("start", &raw.start), ("end", &raw.end)] {
             // KEDA takes five fields only, not the `@daily` macros a CronJob accepts.
             let problem = match check_schedule(schedule) {

@@ -96,8 +96,8 @@ impl Resolver<'_> {
             raw.triggers.as_deref().unwrap_or_default(),
             authentications,
         );
-        let written = |list: Option<usize>| list.is_some_and(|n| n > 0);
-        if written(raw.metrics.as_ref().map(Vec::len)) && written(raw.triggers.as_ref().map(Vec::len)) {
+        // Judged on what was written: an invalid metric resolves to nothing but still conflicts.
+        if raw.metrics.as_ref().is_some_and(|m| !m.is_empty()) && raw.triggers.as_ref().is_some_and(|t| !t.is_empty()) {
             self.error(
                 "invalid-autoscaling",
                 &format!("{path}.triggers"),

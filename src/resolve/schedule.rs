@@ -117,6 +117,21 @@ pub fn check_time_zone(name: &str) -> Result<(), Option<String>> {
 }
 
 impl Resolver<'_> {
+    /// An IANA time zone, spelt exactly, for a CronJob or a KEDA cron trigger.
+    pub(super) fn time_zone(&mut self, path: &str, zone: &str) {
+        if let Err(suggestion) = check_time_zone(zone) {
+            self.error(
+                "invalid-time-zone",
+                path,
+                format!("`{zone}` is not an IANA time zone"),
+                match suggestion {
+                    Some(name) => format!("did you mean `{name}`?"),
+                    None => "use a name from the IANA database such as `Etc/UTC` or `Europe/Berlin`".into(),
+                },
+            );
+        }
+    }
+
     /// The CronJob and Job settings of a service that runs to completion.
     pub(super) fn run_to_completion(
         &mut self,
@@ -155,18 +170,8 @@ impl Resolver<'_> {
                 String::new()
             }
         };
-        if let Some(zone) = &raw.time_zone
-            && let Err(suggestion) = check_time_zone(zone)
-        {
-            self.error(
-                "invalid-time-zone",
-                &format!("{path}.timeZone"),
-                format!("`{zone}` is not an IANA time zone"),
-                match suggestion {
-                    Some(name) => format!("did you mean `{name}`?"),
-                    None => "use a name from the IANA database such as `Etc/UTC` or `Europe/Berlin`".into(),
-                },
-            );
+        if let Some(zone) = &raw.time_zone {
+            self.time_zone(&format!("{path}.timeZone"), zone);
         }
         let starting_deadline = self.at_least(
             &format!("{path}.startingDeadlineSeconds"),

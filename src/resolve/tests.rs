@@ -197,7 +197,7 @@ fn keda_triggers_carry_the_resource_targets_and_their_settings_as_strings() {
          - cron: {{timezone: Europe/Berlin, start: '0 8 * * 1-5', end: '0 20 * * 1-5', desiredReplicas: 6}}\n"
     ));
     let autoscaling = service(&model, "w").autoscaling.as_ref().unwrap();
-    assert!(autoscaling.is_event_driven());
+    assert!(!autoscaling.triggers.is_empty(), "KEDA runs it");
     let scalers: Vec<&str> = autoscaling.triggers.iter().map(|t| t.scaler).collect();
     assert_eq!(scalers, ["cpu", "redis", "prometheus", "cron"]);
     assert_eq!(autoscaling.triggers[0].metadata["value"], "75");
@@ -218,7 +218,7 @@ fn custom_metrics_replace_the_default_cpu_target() {
     assert_eq!(autoscaling.target_cpu_utilization, None);
     assert_eq!(autoscaling.metrics[0].source, "External");
     assert_eq!(autoscaling.metrics[0].target_type, "AverageValue");
-    assert!(!autoscaling.is_event_driven());
+    assert!(autoscaling.triggers.is_empty(), "a plain HPA");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::Resolver;
 use crate::model::{Labels, VerticalScaling};
-use crate::profile::{RawCpuMemory, RawVerticalScaling, ScaledResource, VerticalScalingMode};
+use crate::profile::{RawCpuMemory, RawVerticalScaling, ScaledResource};
 
 impl Resolver<'_> {
     pub(super) fn vertical_scaling(&mut self, path: &str, raw: &RawVerticalScaling) -> VerticalScaling {
@@ -36,12 +36,8 @@ impl Resolver<'_> {
             );
         }
         VerticalScaling {
-            mode: mode_name(raw.mode),
-            changes_running_pods: matches!(
-                raw.mode,
-                VerticalScalingMode::Auto | VerticalScalingMode::Recreate | VerticalScalingMode::InPlaceOrRecreate
-            ),
-            resources: resources.iter().map(|r| resource_name(*r)).collect(),
+            mode: raw.mode,
+            resources,
             min_allowed: allowed(raw.min.as_ref()),
             max_allowed: allowed(raw.max.as_ref()),
         }
@@ -76,21 +72,4 @@ fn allowed(raw: Option<&RawCpuMemory>) -> Labels {
         .into_iter()
         .filter_map(|(name, value)| Some((name.to_owned(), value.clone()?)))
         .collect()
-}
-
-fn mode_name(mode: VerticalScalingMode) -> &'static str {
-    match mode {
-        VerticalScalingMode::Off => "Off",
-        VerticalScalingMode::Initial => "Initial",
-        VerticalScalingMode::Recreate => "Recreate",
-        VerticalScalingMode::InPlaceOrRecreate => "InPlaceOrRecreate",
-        VerticalScalingMode::Auto => "Auto",
-    }
-}
-
-fn resource_name(resource: ScaledResource) -> &'static str {
-    match resource {
-        ScaledResource::Cpu => "cpu",
-        ScaledResource::Memory => "memory",
-    }
 }

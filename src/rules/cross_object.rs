@@ -350,22 +350,20 @@ fn vertical_conflict(
     let Some(autoscalers) = index.autoscalers_by_target.get(&target) else {
         return;
     };
-    let controlled: Vec<&str> = vpa
-        .spec
-        .resource_policy
-        .iter()
-        .flat_map(|p| &p.container_policies)
-        .filter(|p| p.mode != Some(crate::check::vertical_pod_autoscaler::ContainerScalingMode::Off))
-        .flat_map(|p| match &p.controlled_resources {
-            Some(resources) => resources.iter().map(|r| r.name()).collect(),
-            None => vec!["cpu", "memory"],
-        })
-        .collect();
-    // A VPA without container policies controls every container's cpu and memory.
-    let controlled = if vpa.spec.resource_policy.is_none() {
-        vec!["cpu", "memory"]
-    } else {
-        controlled
+    let every = || vec!["cpu", "memory"];
+    // A VPA without container policies controls every container's cpu and memory; a policy
+    // without `controlledResources` controls both; a policy in mode Off controls nothing.
+    let controlled: Vec<&str> = match &vpa.spec.resource_policy {
+        None => every(),
+        Some(policy) => policy
+            .container_policies
+            .iter()
+            .filter(|p| p.mode != Some(crate::check::vertical_pod_autoscaler::ContainerScalingMode::Off))
+            .flat_map(|p| match &p.controlled_resources {
+                Some(resources) => resources.iter().map(|r| r.name()).collect(),
+                None => every(),
+            })
+            .collect(),
     };
     for autoscaler in autoscalers {
         let shared: Vec<&str> = autoscaler
