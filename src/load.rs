@@ -39,18 +39,39 @@ pub fn load_bytes(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Resu
     parse(text::decode(bytes, path, display_path)?, &[])
 }
 
+/// Profiles from this size (bytes) are parsed on two threads.
+const PARSE_IN_PARALLEL_FROM: usize = 4 * 1024;
+
 fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
     if let Some(refused) = refuse_text(&source) {
         return Err((Some(source), vec![refused]));
     }
-    // The two parses (positions, and the strict types) are independent: run them side by side.
+    // The two parses (positions, and the strict types) are independent: for a large profile
+    // they run side by side, and the positions are indexed while serde is still reading.
     // The syntax check still decides first, exactly as if they ran one after the other.
     let text = source.text.clone();
-    let (tree, first_try) = std::thread::scope(|scope| {
-        let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
+    let plain = overrides.is_empty();
+    let positions = |source: &mut SourceFile| {
         let tree = marked_yaml::parse_yaml_with_options(0, &source.text, loader_options());
-        (tree, typed.join().expect("the profile parser panicked"))
-    });
+        let indexed = match &tree {
+            Ok(tree) if plain && compose::extends_of(tree).is_none() => {
+                source.index(tree);
+                true
+            }
+            _ => false,
+        };
+        (tree, indexed)
+    };
+    let ((tree, indexed), first_try) = if text.len() < PARSE_IN_PARALLEL_FROM {
+        // A thread would cost more than it saves.
+        (positions(&mut source), serde_yaml::from_str::<RawProfile>(&text))
+    } else {
+        std::thread::scope(|scope| {
+            let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
+            let positions = positions(&mut source);
+            (positions, typed.join().expect("the profile parser panicked"))
+        })
+    };
     let tree = match tree {
         Ok(tree) => tree,
         Err(error) => {
@@ -58,8 +79,8 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
             return Err((Some(source), vec![diagnostic]));
         }
     };
-    if compose::extends_of(&tree).is_none() && overrides.is_empty() {
-        source.index(&tree);
+    if indexed {
+        drop(tree);
         return match typed(&source, text, Some(first_try)) {
             Ok(profile) => Ok(Loaded { source, profile }),
             Err(found) => Err((Some(source), found)),

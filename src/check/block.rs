@@ -2,17 +2,40 @@
 //! mappings and kubectl-style block sequences, keys and plain scalars made of letters, digits
 //! and `-_./`, and JSON (what `{{ value }}` prints) for everything else.
 //!
-//! It reads a document into the [`Value`] serde_yaml would read, or gives up (`None`) on
-//! anything outside that corner, and the caller then uses serde_yaml itself. It never has to
-//! know YAML's dark corners because it never guesses: a construct it does not fully
+//! It reads a document into a [`Node`] tree that holds the same data serde_yaml would read
+//! (its strings borrowed from the text wherever they need no unescaping), or gives up (`None`)
+//! on anything outside that corner, and the caller then uses serde_yaml itself. It never has
+//! to know YAML's dark corners because it never guesses: a construct it does not fully
 //! understand (tabs, comments after a value, multi-line scalars, anchors, tags, quoting
 //! other than JSON's, a duplicate key, a scalar that might not be a string...) is a refusal,
 //! not a reading. The unit tests and a property test hold it to serde_yaml's reading.
+//!
+//! A [`Node`] is itself a serde `Deserializer`, so a Kubernetes type is decoded straight from
+//! it: no `serde_json::Value` (one allocation per key and per string, and a hash per key) is
+//! built between the text and the type.
 
-use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+
+/// A document as the fast reader reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    /// A block mapping, in the document's order; keys are unique.
+    Map(Vec<(Cow<'a, str>, Node<'a>)>),
+    /// A block sequence.
+    Seq(Vec<Node<'a>>),
+    /// A string: a plain scalar or a JSON string, borrowed unless it had escapes.
+    Str(Cow<'a, str>),
+    Bool(bool),
+    /// A negative integer (serde_json's and serde_yaml's reading too).
+    Int(i64),
+    UInt(u64),
+}
 
 /// The document as serde_yaml reads it, or `None` if it is outside what this reader handles.
-pub fn parse(text: &str) -> Option<Value> {
+pub fn parse(text: &str) -> Option<Node<'_>> {
     if !printable(text) {
         return None;
     }
@@ -66,9 +89,9 @@ fn is_item(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// The node whose first line is the current one, at `indent`.
-    fn node(&mut self, indent: usize) -> Option<Value> {
+    fn node(&mut self, indent: usize) -> Option<Node<'a>> {
         let line = *self.lines.get(self.at)?;
         debug_assert_eq!(line.indent, indent);
         if is_item(line.text) {
@@ -85,7 +108,7 @@ impl Parser<'_> {
         scalar(line.text)
     }
 
-    fn sequence(&mut self, indent: usize) -> Option<Value> {
+    fn sequence(&mut self, indent: usize) -> Option<Node<'a>> {
         let mut items = Vec::new();
         while let Some(&line) = self.lines.get(self.at) {
             if line.indent < indent || (line.indent == indent && !is_item(line.text)) {
@@ -107,11 +130,11 @@ impl Parser<'_> {
             };
             items.push(self.node(item_indent)?);
         }
-        Some(Value::Array(items))
+        Some(Node::Seq(items))
     }
 
-    fn mapping(&mut self, indent: usize) -> Option<Value> {
-        let mut map = Map::new();
+    fn mapping(&mut self, indent: usize) -> Option<Node<'a>> {
+        let mut entries: Vec<(Cow<'a, str>, Node<'a>)> = Vec::new();
         while let Some(&line) = self.lines.get(self.at) {
             if line.indent < indent {
                 break;
@@ -136,27 +159,28 @@ impl Parser<'_> {
                 }
                 value
             };
-            if map.insert(key, value).is_some() {
+            // Template mappings are short: a scan is cheaper than hashing every key.
+            if entries.iter().any(|(seen, _)| *seen == key) {
                 return None;
             }
+            entries.push((key, value));
         }
-        Some(Value::Object(map))
+        Some(Node::Map(entries))
     }
 }
 
 /// `key: rest` or `key:` (rest empty), the key plain or a JSON string.
-fn split_key(text: &str) -> Option<(String, &str)> {
+fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let (key, after) = if text.starts_with('"') {
         let end = json_string_end(text)?;
-        let key: String = serde_json::from_str(&text[..end]).ok()?;
-        (key, &text[end..])
+        (json_string(&text[..end])?, &text[end..])
     } else {
         let end = text.bytes().position(|b| !is_plain_byte(b)).unwrap_or(text.len());
         let key = &text[..end];
         if !is_plain_string(key) {
             return None;
         }
-        (key.to_owned(), &text[end..])
+        (Cow::Borrowed(key), &text[end..])
     };
     let rest = after.strip_prefix(':')?;
     if rest.is_empty() {
@@ -164,6 +188,18 @@ fn split_key(text: &str) -> Option<(String, &str)> {
     }
     let value = rest.strip_prefix(' ')?.trim_start_matches(' ');
     Some((key, value))
+}
+
+/// A whole JSON string, borrowed when it has no escapes. Surrogate escapes are left to
+/// serde_yaml, which reads them differently from serde_json.
+fn json_string(text: &str) -> Option<Cow<'_, str>> {
+    if let Ok(borrowed) = serde_json::from_str::<&str>(text) {
+        return Some(Cow::Borrowed(borrowed));
+    }
+    if text.contains("\\ud") || text.contains("\\uD") {
+        return None;
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
 }
 
 /// The length of the JSON string that starts `text`, closing quote included.
@@ -196,39 +232,53 @@ fn is_plain_string(s: &str) -> bool {
 }
 
 /// A value on a key's or an item's line.
-fn scalar(text: &str) -> Option<Value> {
+fn scalar(text: &str) -> Option<Node<'_>> {
     match text.as_bytes()[0] {
-        b'"' | b'{' | b'[' => json(text),
+        // Nearly every value the templates print is a JSON string without escapes.
+        b'"' => match serde_json::from_str::<&str>(text) {
+            Ok(borrowed) => Some(Node::Str(Cow::Borrowed(borrowed))),
+            Err(_) => json(text),
+        },
+        b'{' | b'[' => json(text),
         _ => plain(text),
     }
 }
 
 /// `{{ value }}` output: JSON, which YAML reads as flow syntax. Only strings, integers, booleans
 /// and collections of them are taken; floats and `\u` surrogate escapes are left to serde_yaml.
-fn json(text: &str) -> Option<Value> {
+fn json(text: &str) -> Option<Node<'_>> {
     if text.contains("\\ud") || text.contains("\\uD") {
         return None;
     }
-    let value: Value = serde_json::from_str(text).ok()?;
-    plain_json(&value).then_some(value)
+    from_json(serde_json::from_str(text).ok()?)
 }
 
-fn plain_json(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Number(n) => !n.is_f64(),
-        Value::Bool(_) | Value::String(_) => true,
-        Value::Array(items) => items.iter().all(plain_json),
-        Value::Object(map) => map.values().all(plain_json),
-    }
+/// The node for a JSON value; `None` for a null or a float anywhere in it.
+fn from_json(value: Value) -> Option<Node<'static>> {
+    Some(match value {
+        Value::Null => return None,
+        Value::Bool(b) => Node::Bool(b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Node::UInt(u),
+            (None, Some(i)) => Node::Int(i),
+            (None, None) => return None,
+        },
+        Value::String(text) => Node::Str(Cow::Owned(text)),
+        Value::Array(items) => Node::Seq(items.into_iter().map(from_json).collect::<Option<_>>()?),
+        Value::Object(map) => Node::Map(
+            map.into_iter()
+                .map(|(key, value)| Some((Cow::Owned(key), from_json(value)?)))
+                .collect::<Option<_>>()?,
+        ),
+    })
 }
 
 /// A plain scalar: `true`, `false`, a canonical integer, or a string that cannot be read as
 /// anything else (quantities such as `256Mi` included).
-fn plain(text: &str) -> Option<Value> {
+fn plain(text: &str) -> Option<Node<'_>> {
     match text {
-        "true" => return Some(Value::Bool(true)),
-        "false" => return Some(Value::Bool(false)),
+        "true" => return Some(Node::Bool(true)),
+        "false" => return Some(Node::Bool(false)),
         _ => {}
     }
     if !text.bytes().all(is_plain_byte) {
@@ -240,13 +290,13 @@ fn plain(text: &str) -> Option<Value> {
             return None;
         }
         return if text.starts_with('-') {
-            text.parse::<i64>().ok().map(Number::from).map(Value::Number)
+            text.parse::<i64>().ok().map(Node::Int)
         } else {
-            text.parse::<u64>().ok().map(Number::from).map(Value::Number)
+            text.parse::<u64>().ok().map(Node::UInt)
         };
     }
     if is_plain_string(text) {
-        return Some(Value::String(text.to_owned()));
+        return Some(Node::Str(Cow::Borrowed(text)));
     }
     // Digits then a unit (`256Mi`, `2Gi`, `500m`): neither an integer (no 0x/0o/0b prefix) nor
     // a float (no `.` and no exponent `e`), so a string.
@@ -256,7 +306,128 @@ fn plain(text: &str) -> Option<Value> {
             c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E' | 'x' | 'X' | 'o' | 'O' | 'b' | 'B')
         })
         && !text.contains('.');
-    unit_ok.then(|| Value::String(text.to_owned()))
+    unit_ok.then_some(Node::Str(Cow::Borrowed(text)))
+}
+
+impl Node<'_> {
+    /// The same data as a `serde_json::Value`: what serde_yaml reads the document as.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(key, value)| (key.clone().into_owned(), value.to_value()))
+                    .collect(),
+            ),
+            Node::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            Node::Str(text) => Value::String(text.clone().into_owned()),
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Int(i) => Value::Number(Number::from(*i)),
+            Node::UInt(u) => Value::Number(Number::from(*u)),
+        }
+    }
+}
+
+/// Decoding errors: any one sends the document to serde_yaml, which words the real error.
+type Error = de::value::Error;
+
+/// Reads a node as serde_json reads the equal `Value`: maps and sequences as such, strings,
+/// integers and booleans as themselves, and never a null (the reader refuses them), so an
+/// `Option` is always `Some`. It is deliberately one small deserializer, with no detour
+/// through serde_json's: each Kubernetes type's decoder is compiled once per deserializer,
+/// and a second copy of all of them would make the binary, and its start, heavier.
+impl<'de> de::Deserializer<'de> for &'de Node<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Node::Map(entries) => visitor.visit_map(Entries {
+                entries: entries.iter(),
+                value: None,
+            }),
+            Node::Seq(items) => visitor.visit_seq(Items { items: items.iter() }),
+            Node::Str(text) => visitor.visit_borrowed_str(text),
+            Node::Bool(b) => visitor.visit_bool(*b),
+            Node::Int(i) => visitor.visit_i64(*i),
+            Node::UInt(u) => visitor.visit_u64(*u),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self {
+            Node::Str(text) => visitor.visit_enum(text.as_ref().into_deserializer()),
+            // A variant with data (`{Variant: ...}`) is not something the templates write.
+            _ => Err(de::Error::custom("unsupported enum representation")),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+struct Entries<'de> {
+    entries: std::slice::Iter<'de, (Cow<'de, str>, Node<'de>)>,
+    value: Option<&'de Node<'de>>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key.as_ref()))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without its key"))?;
+        seed.deserialize(value)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+struct Items<'de> {
+    items: std::slice::Iter<'de, Node<'de>>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        self.items.next().map(|item| seed.deserialize(item)).transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
 }
 
 #[cfg(test)]
@@ -270,7 +441,7 @@ mod tests {
     }
 
     fn agrees(text: &str) {
-        let fast = parse(text);
+        let fast = parse(text).map(|node| node.to_value());
         assert!(fast.is_some(), "refused {text:?}");
         assert_eq!(fast, yaml(text), "{text:?}");
     }
@@ -334,7 +505,7 @@ mod tests {
             ).unwrap()
         ) {
             if let Some(fast) = parse(&text) {
-                prop_assert_eq!(Some(fast), yaml(&text), "{:?}", text);
+                prop_assert_eq!(Some(fast.to_value()), yaml(&text), "{:?}", text);
             }
         }
 
@@ -359,7 +530,7 @@ mod tests {
                 }
             }
             if let Some(fast) = parse(&text) {
-                prop_assert_eq!(Some(fast), yaml(&text), "{:?}", text);
+                prop_assert_eq!(Some(fast.to_value()), yaml(&text), "{:?}", text);
             }
         }
     }

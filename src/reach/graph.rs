@@ -201,35 +201,42 @@ fn edges(cluster: &Cluster, nodes: &[Node]) -> Vec<Edge> {
     };
     let egress = isolating(Direction::Egress);
     let ingress = isolating(Direction::Ingress);
-    let mut edges = Vec::new();
-    let mut candidates = Vec::new();
-    for (from, a) in nodes.iter().enumerate() {
-        // Only what the sender's egress rules may name can be reached; a sender not isolated
-        // for egress may reach everything.
-        candidates.clear();
-        if egress[from].is_empty() {
-            candidates.extend(0..nodes.len());
-        } else {
-            for policy in &egress[from] {
-                for rule in policy.spec.egress.iter().flatten() {
-                    index.candidates(rule.to.as_deref(), &policy.namespace, &mut candidates);
+    // Each sender's edges are independent of the others': senders are spread over the cores,
+    // and the chunks come back in order, so the edges stay sorted by (from, to).
+    let senders: Vec<usize> = (0..nodes.len()).collect();
+    let chunks = crate::parallel::map_chunks(&senders, 64, |chunk| {
+        let mut edges = Vec::new();
+        let mut candidates = Vec::new();
+        for &from in chunk {
+            let a = &nodes[from];
+            // Only what the sender's egress rules may name can be reached; a sender not
+            // isolated for egress may reach everything.
+            candidates.clear();
+            if egress[from].is_empty() {
+                candidates.extend(0..nodes.len());
+            } else {
+                for policy in &egress[from] {
+                    for rule in policy.spec.egress.iter().flatten() {
+                        index.candidates(rule.to.as_deref(), &policy.namespace, &mut candidates);
+                    }
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            for &to in &candidates {
+                let b = &nodes[to];
+                if !a.workload && !b.workload {
+                    continue;
+                }
+                let ports = allowed_between(&a.endpoint, &egress[from], &b.endpoint, &ingress[to]);
+                if !ports.is_empty() {
+                    edges.push(Edge { from, to, ports });
                 }
             }
-            candidates.sort_unstable();
-            candidates.dedup();
         }
-        for &to in &candidates {
-            let b = &nodes[to];
-            if !a.workload && !b.workload {
-                continue;
-            }
-            let ports = allowed_between(&a.endpoint, &egress[from], &b.endpoint, &ingress[to]);
-            if !ports.is_empty() {
-                edges.push(Edge { from, to, ports });
-            }
-        }
-    }
-    edges
+        edges
+    });
+    chunks.concat()
 }
 
 /// The namespace of the one Namespace object, else the one most workloads live in.

@@ -2,7 +2,7 @@
 //! authentication, and the routes to web services, whether they render as Ingresses or as
 //! Gateway API HTTPRoutes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label, dns_subdomain};
@@ -293,6 +293,8 @@ impl Resolver<'_> {
             );
         }
         let mut paths = BTreeSet::new();
+        // One lookup per route: a host may route to thousands of services.
+        let by_name: HashMap<&str, &Service> = services.iter().map(|s| (s.name.as_str(), s)).collect();
         let routes = input
             .routes
             .iter()
@@ -307,7 +309,7 @@ impl Resolver<'_> {
                         "keep one route per path",
                     );
                 }
-                self.route(&path, route, profile, services)
+                self.route(&path, route, profile, &by_name)
             })
             .collect();
         RouteGroup {
@@ -371,7 +373,13 @@ impl Resolver<'_> {
         }
     }
 
-    fn route(&mut self, path: &str, route: &RawRoute, profile: &RawProfile, services: &[Service]) -> Route {
+    fn route(
+        &mut self,
+        path: &str,
+        route: &RawRoute,
+        profile: &RawProfile,
+        services: &HashMap<&str, &Service>,
+    ) -> Route {
         let valid_path = route.path.starts_with('/')
             && !route.path.contains(|c: char| {
                 c.is_whitespace() || c.is_control() || matches!(c, '{' | '}' | '$' | ';' | '\\' | '"' | '\'')
@@ -419,8 +427,7 @@ impl Resolver<'_> {
             ),
             Some(_) => {
                 let exposed = services
-                    .iter()
-                    .find(|s| s.name == route.service)
+                    .get(route.service.as_str())
                     .and_then(|s| s.expose.as_ref())
                     .map(|e| e.ports.as_slice())
                     .unwrap_or_default();

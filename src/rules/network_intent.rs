@@ -3,7 +3,7 @@
 //! policies block, an edge they allow that nothing asked for, a route whose backend nothing
 //! outside the namespace can reach.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::Findings;
 use crate::check::Object;
@@ -175,6 +175,12 @@ fn routes_reachable(
     from_outside: &BTreeSet<(&str, &str)>,
     findings: &mut Findings,
 ) {
+    // One lookup per route: a host may route to thousands of services.
+    let services: HashMap<&str, &crate::model::Service> = model.services.iter().map(|s| (s.name.as_str(), s)).collect();
+    let mut nodes = HashMap::new();
+    for node in &graph.nodes {
+        nodes.entry(node.id.as_str()).or_insert(node);
+    }
     for group in &model.route_groups {
         // The Gateway's pods, whatever their labels: what a policy must let in.
         let gateway_pods = group.gateway.as_ref().map(|gateway| Endpoint::Pod {
@@ -184,14 +190,14 @@ fn routes_reachable(
             ports: None,
         });
         for (index, route) in group.routes.iter().enumerate() {
-            let Some(service) = model.services.iter().find(|s| s.name == route.service) else {
+            let Some(service) = services.get(route.service.as_str()) else {
                 continue;
             };
             let Some(port) = service.ports.iter().find(|p| p.name == route.port_name) else {
                 continue;
             };
             let id = format!("{}/{}", model.namespace, service.name);
-            let reachable = match (&gateway_pods, graph.nodes.iter().find(|n| n.id == id)) {
+            let reachable = match (&gateway_pods, nodes.get(id.as_str())) {
                 (Some(from), Some(backend)) => {
                     let Ok(number) = i32::try_from(port.port) else { continue };
                     cluster.allowed(from, &backend.endpoint).contains(Protocol::Tcp, number)
