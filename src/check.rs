@@ -327,7 +327,8 @@ fn field_path(path: &serde_ignored::Path) -> String {
 ///
 /// Parsing YAML is most of the cost, so the document is first read by [`block::parse`], which
 /// understands exactly the YAML the templates write and reads it as serde_yaml would, and the
-/// type is decoded from that value under the same serde_ignored watch. Anything that does not
+/// type is decoded straight from that tree, which fails the decode where a type would skip a
+/// key. Anything that does not
 /// go through cleanly that way (a document the fast reader refuses, an unknown field, a wrong
 /// type) is decoded again from the text by serde_yaml, which decides and words the error: the
 /// fast path can only accept what serde_yaml accepts, never excuse anything.
@@ -349,11 +350,10 @@ fn decode<T: DeserializeOwned>(text: &str, wrap: fn(Box<T>) -> Typed) -> Result<
     Ok(wrap(Box::new(typed)))
 }
 
-/// The type decoded from a document the fast reader read, if it decodes with no key skipped.
+/// The type decoded from a document the fast reader read, if it decodes with no key skipped
+/// (the node refuses to be skipped, so no serde_ignored watch is needed on this path).
 fn decode_node<T: DeserializeOwned>(node: &block::Node) -> Option<T> {
-    let mut skipped = false;
-    let typed = serde_ignored::deserialize(node, |_| skipped = true).ok()?;
-    (!skipped).then_some(typed)
+    T::deserialize(node).ok()
 }
 
 #[cfg(test)]

@@ -148,6 +148,10 @@ impl Renderer {
                 let json = serde_json::to_string(value).map_err(|e| {
                     minijinja::Error::new(ErrorKind::BadSerialization, "cannot print a value as JSON").with_source(e)
                 })?;
+                // Nearly every value is free of them: print it without copying it again.
+                if !json.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+                    return out.write_str(&json).map_err(minijinja::Error::from);
+                }
                 let escaped = json
                     .replace('\u{2028}', "\\u2028")
                     .replace('\u{2029}', "\\u2029")

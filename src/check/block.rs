@@ -374,8 +374,10 @@ impl<'de> de::Deserializer<'de> for &'de Node<'de> {
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
+    /// A type skips a value only for a key it does not know: a template mistake, which
+    /// serde_yaml's decode (watched by serde_ignored) then names with its path.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Error> {
+        Err(de::Error::custom("a field the type does not know"))
     }
 
     serde::forward_to_deserialize_any! {
