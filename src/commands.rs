@@ -24,7 +24,15 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let outputs = match build_each(&profiles, global) {
+    // `-o DIR --check` compares with the tree, read while the profiles render.
+    let (built, tree) = match (&args.output, args.check) {
+        (Some(dir), true) => {
+            let (built, tree) = render_while_reading(dir, || build_each(&profiles, global));
+            (built, Some(tree))
+        }
+        _ => (build_each(&profiles, global), None),
+    };
+    let outputs = match built {
         Ok(outputs) => outputs,
         Err(code) => return code,
     };
@@ -49,8 +57,8 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         std::mem::forget(outputs);
         return stdout_result(written);
     };
-    if args.check {
-        return check_render(dir, &outputs, &profiles, args.all);
+    if let Some(tree) = tree {
+        return check_render(tree, dir, &outputs, &profiles, args.all);
     }
     let files = match output_files(&outputs, args.all) {
         Ok(files) => files,
@@ -91,10 +99,16 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
 }
 
 /// `gen render -o DIR --check`: what writing would change, without writing.
-fn check_render(dir: &Utf8Path, outputs: &[Output], profiles: &[ProfileFile], all: bool) -> i32 {
+fn check_render(
+    tree: Result<output_dir::Tree, output_dir::OutputError>,
+    dir: &Utf8Path,
+    outputs: &[Output],
+    profiles: &[ProfileFile],
+    all: bool,
+) -> i32 {
     let palette = drift::Palette::new(report::use_colour(io::stdout().is_terminal()));
-    let drifts = match directory_drifts(dir, outputs, profiles, all) {
-        Ok(drifts) => drifts,
+    let drifts = match tree {
+        Ok(tree) => directory_drifts(tree, dir, outputs, profiles, all),
         Err(error) => return report_input_error(&output_error(error)),
     };
     let printed = write_stdout(&describe_drifts(&drifts, dir, palette, Detail::Files));
@@ -171,21 +185,36 @@ struct DirectoryDrift {
 /// The drift of `dir` against the outputs: one directory, or under `--all` one per profile plus
 /// whatever `dir` holds that no profile renders (profiles that failed to build are left out of
 /// both, so their directories are neither compared nor called stale).
+/// Runs `render` while the output tree at `dir` is read on another thread: reading thousands
+/// of files is mostly waiting on the file system, which the render's single-threaded stages
+/// leave room for. Only for comparing: writing reads the tree again under its lock.
+fn render_while_reading<T>(
+    dir: &Utf8Path,
+    render: impl FnOnce() -> T,
+) -> (T, Result<output_dir::Tree, output_dir::OutputError>) {
+    std::thread::scope(|scope| {
+        let tree = scope.spawn(|| output_dir::Tree::read(dir));
+        let rendered = render();
+        let tree = tree.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rendered, tree)
+    })
+}
+
 fn directory_drifts(
+    mut tree: output_dir::Tree,
     dir: &Utf8Path,
     outputs: &[Output],
     profiles: &[ProfileFile],
     all: bool,
-) -> Result<Vec<DirectoryDrift>, output_dir::OutputError> {
-    let mut tree = output_dir::Tree::read(dir)?;
+) -> Vec<DirectoryDrift> {
     if !all {
         let output = &outputs[0];
-        return Ok(vec![DirectoryDrift {
+        return vec![DirectoryDrift {
             dir: dir.to_owned(),
             source: profiles[0].path.to_string(),
             profile: Some(output.profile.clone()),
             drift: drift::compare(&tree, &emit::files(&output.profile, &output.objects)),
-        }]);
+        }];
     }
     let mut drifts = Vec::with_capacity(outputs.len() + 1);
     // Every profile's directory is taken out of the tree, so what remains is what no profile
@@ -208,7 +237,7 @@ fn directory_drifts(
         profile: None,
         drift: drift::compare(&tree, &[]),
     });
-    Ok(drifts)
+    drifts
 }
 
 /// The files `-o` writes: one profile's, or under `--all` each profile's in `<profile>/`.
@@ -293,15 +322,16 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs) -> i32 {
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
     let profiles = [profile];
-    let outputs = match build_each(&profiles, global) {
-        Ok(outputs) => outputs,
-        Err(code) => return code,
-    };
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| Utf8PathBuf::from("out").join(&profiles[0].name));
-    match output_dir::Tree::read(&dir) {
+    let (built, tree) = render_while_reading(&dir, || build_each(&profiles, global));
+    let outputs = match built {
+        Ok(outputs) => outputs,
+        Err(code) => return code,
+    };
+    let tree = match tree {
         Ok(tree) if !tree.exists => {
             return report_input_error(
                 &Diagnostic::error(
@@ -312,12 +342,9 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs) -> i32 {
             );
         }
         Err(error) => return report_input_error(&output_error(error)),
-        Ok(_) => {}
-    }
-    let drifts = match directory_drifts(&dir, &outputs, &profiles, false) {
-        Ok(drifts) => drifts,
-        Err(error) => return report_input_error(&output_error(error)),
+        Ok(tree) => tree,
     };
+    let drifts = directory_drifts(tree, &dir, &outputs, &profiles, false);
     let found = &drifts[0];
     let palette = drift::Palette::new(report::use_colour(io::stdout().is_terminal()));
     let mut text = drift::summary(&found.drift, dir.as_str(), &found.source, palette);
@@ -338,7 +365,8 @@ pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
         Ok(profiles) => profiles,
         Err(diagnostic) => return report_input_error(&diagnostic),
     };
-    let (outputs, mut reports): (Vec<Output>, Vec<Report>) = match run_each(&profiles, global) {
+    let (results, tree) = render_while_reading(&args.out, || run_each(&profiles, global));
+    let (outputs, mut reports): (Vec<Output>, Vec<Report>) = match results {
         Ok(results) => {
             let (ok, invalid): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
             (
@@ -348,8 +376,8 @@ pub fn check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
         }
         Err(code) => return code,
     };
-    let drifts = match directory_drifts(&args.out, &outputs, &profiles, true) {
-        Ok(drifts) => drifts,
+    let drifts = match tree {
+        Ok(tree) => directory_drifts(tree, &args.out, &outputs, &profiles, true),
         Err(error) => return report_input_error(&output_error(error)),
     };
     reports.extend(outputs.into_iter().map(|o| o.report));

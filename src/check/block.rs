@@ -436,6 +436,7 @@ impl<'de> SeqAccess<'de> for Items<'de> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use serde::Deserialize;
 
     /// What serde_yaml reads, for comparison.
     fn yaml(text: &str) -> Option<Value> {
@@ -534,6 +535,43 @@ mod tests {
             if let Some(fast) = parse(&text) {
                 prop_assert_eq!(Some(fast.to_value()), yaml(&text), "{:?}", text);
             }
+        }
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Probe {
+        path: String,
+        port: Option<i32>,
+        offset: i64,
+        enabled: bool,
+        scheme: Scheme,
+        labels: std::collections::BTreeMap<String, String>,
+        ports: Vec<u16>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Scheme {
+        #[serde(rename = "HTTP")]
+        Http,
+    }
+
+    #[test]
+    fn decodes_a_type_as_serde_yaml_does_and_refuses_to_skip_a_key() {
+        let text = "path: \"/h\\u00e9\"\nport: 8080\noffset: -5\nenabled: true\nscheme: HTTP\nlabels: {\"a\":\"b\"}\nports:\n- 80\n- 443\n";
+        let node = parse(text).unwrap();
+        let fast = Probe::deserialize(&node).unwrap();
+        assert_eq!(fast, serde_yaml::from_str::<Probe>(text).unwrap());
+        assert_eq!(fast.path, "/h\u{e9}");
+        // A key the type does not know fails the fast decode, for serde_yaml to name.
+        let unknown = format!("{text}extra: 1\n");
+        assert!(Probe::deserialize(&parse(&unknown).unwrap()).is_err());
+        // So does a wrong type, and a variant the enum lacks.
+        for (from, to) in [("port: 8080", "port: \"8080\""), ("scheme: HTTP", "scheme: HTTPS")] {
+            assert!(
+                Probe::deserialize(&parse(&text.replace(from, to)).unwrap()).is_err(),
+                "{to}"
+            );
         }
     }
 
