@@ -51,18 +51,16 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
     // The syntax check still decides first, exactly as if they ran one after the other.
     let text = source.text.clone();
     let plain = overrides.is_empty();
-    let positions = |source: &mut SourceFile| {
-        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, loader_options());
-        let indexed = match &tree {
-            Ok(tree) if plain && compose::extends_of(tree).is_none() => {
-                source.index(tree);
-                true
-            }
-            _ => false,
-        };
-        (tree, indexed)
+    // `Ok(None)`: the positions are indexed and nothing needs composing; else the tree to compose.
+    let positions = |source: &mut SourceFile| -> Result<Option<Node>, LoadError> {
+        let tree = marked_yaml::parse_yaml_with_options(0, &source.text, loader_options())?;
+        if plain && compose::extends_of(&tree).is_none() {
+            source.index(&tree);
+            return Ok(None);
+        }
+        Ok(Some(tree))
     };
-    let ((tree, indexed), first_try) = if text.len() < PARSE_IN_PARALLEL_FROM {
+    let (tree, first_try) = if text.len() < PARSE_IN_PARALLEL_FROM {
         // A thread would cost more than it saves.
         (positions(&mut source), serde_yaml::from_str::<RawProfile>(&text))
     } else {
@@ -73,19 +71,18 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
         })
     };
     let tree = match tree {
-        Ok(tree) => tree,
+        Ok(Some(tree)) => tree,
+        Ok(None) => {
+            return match typed(&source, text, Some(first_try)) {
+                Ok(profile) => Ok(Loaded { source, profile }),
+                Err(found) => Err((Some(source), found)),
+            };
+        }
         Err(error) => {
             let diagnostic = syntax_diagnostic(&source, &error);
             return Err((Some(source), vec![diagnostic]));
         }
     };
-    if indexed {
-        drop(tree);
-        return match typed(&source, text, Some(first_try)) {
-            Ok(profile) => Ok(Loaded { source, profile }),
-            Err(found) => Err((Some(source), found)),
-        };
-    }
     let merged = layered(&mut source, tree, overrides)?;
     source.index(&merged);
     let written = merged_text::write(&merged);

@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 /// A document as the fast reader reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,11 +234,8 @@ fn is_plain_string(s: &str) -> bool {
 /// A value on a key's or an item's line.
 fn scalar(text: &str) -> Option<Node<'_>> {
     match text.as_bytes()[0] {
-        // Nearly every value the templates print is a JSON string without escapes.
-        b'"' => match serde_json::from_str::<&str>(text) {
-            Ok(borrowed) => Some(Node::Str(Cow::Borrowed(borrowed))),
-            Err(_) => json(text),
-        },
+        // Nearly every value the templates print is a JSON string, read as a key is.
+        b'"' => json_string(text).map(Node::Str),
         b'{' | b'[' => json(text),
         _ => plain(text),
     }
@@ -309,8 +306,9 @@ fn plain(text: &str) -> Option<Node<'_>> {
     unit_ok.then_some(Node::Str(Cow::Borrowed(text)))
 }
 
+#[cfg(test)]
 impl Node<'_> {
-    /// The same data as a `serde_json::Value`: what serde_yaml reads the document as.
+    /// The same data as a `serde_json::Value`, to compare with what serde_yaml reads.
     pub fn to_value(&self) -> Value {
         match self {
             Node::Map(entries) => Value::Object(
@@ -322,8 +320,8 @@ impl Node<'_> {
             Node::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             Node::Str(text) => Value::String(text.clone().into_owned()),
             Node::Bool(b) => Value::Bool(*b),
-            Node::Int(i) => Value::Number(Number::from(*i)),
-            Node::UInt(u) => Value::Number(Number::from(*u)),
+            Node::Int(i) => Value::Number((*i).into()),
+            Node::UInt(u) => Value::Number((*u).into()),
         }
     }
 }
