@@ -27,6 +27,11 @@ pub struct Model {
     pub quota: Option<Quota>,
     pub limit_range: Option<LimitRange>,
     pub egress_open: bool,
+    /// Not part of the templates' `profile`: each service's templates get that one service as
+    /// `service`, built on the worker that renders it (see `render::Renderer::render_service`).
+    /// A copy of every service in the shared context was a large render's biggest single
+    /// allocation, built on one thread, and no template reads it.
+    #[serde(skip)]
     pub services: Vec<Service>,
     /// ConfigMaps from `configs:`, sorted by name.
     pub config_maps: Vec<ConfigMap>,

@@ -208,12 +208,11 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
             .map_err(Failure::Template)
     };
     let mut objects = check(renderer.render_namespace(&profile).map_err(render_error)?)?;
-    let services: Vec<(usize, &str)> = model.services.iter().map(|s| s.name.as_str()).enumerate().collect();
-    let results = crate::parallel::map_chunks(&services, 16, |chunk| -> Result<Vec<Object>, Failure> {
+    let results = crate::parallel::map_chunks(&model.services, 16, |chunk| -> Result<Vec<Object>, Failure> {
         let mut out = Vec::with_capacity(chunk.len() * 6);
-        for &(index, name) in chunk {
+        for service in chunk {
             out.extend(check(
-                renderer.render_service(&profile, index, name).map_err(render_error)?,
+                renderer.render_service(&profile, service).map_err(render_error)?,
             )?);
         }
         Ok(out)

@@ -9,7 +9,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, context};
 
-use crate::model::Model;
+use crate::model::{Model, Service};
 
 /// One rendered document and the template that produced it.
 pub struct Rendered {
@@ -198,7 +198,8 @@ impl Renderer {
         self.kube_version
     }
 
-    /// The template context for a model, built once and shared by every template.
+    /// The templates' `profile`: the model without its services, built once and shared by
+    /// every template.
     pub fn context(model: &Model) -> Value {
         Value::from(Serde(model))
     }
@@ -207,8 +208,8 @@ impl Renderer {
     pub fn render(&self, model: &Model) -> Result<Vec<Rendered>, minijinja::Error> {
         let profile = Self::context(model);
         let mut out = self.render_namespace(&profile)?;
-        for (index, service) in model.services.iter().enumerate() {
-            out.extend(self.render_service(&profile, index, &service.name)?);
+        for service in &model.services {
+            out.extend(self.render_service(&profile, service)?);
         }
         Ok(out)
     }
@@ -228,13 +229,15 @@ impl Renderer {
         Ok(out)
     }
 
-    /// The documents of the service at `index` in the model.
-    pub fn render_service(&self, profile: &Value, index: usize, name: &str) -> Result<Vec<Rendered>, minijinja::Error> {
-        let service = profile.get_attr("services")?.get_item(&Value::from(index))?;
+    /// The documents of one service of the model `profile` was built from. The service's
+    /// template value is built here, so that workers rendering services side by side build
+    /// theirs side by side, and each is dropped once its documents are rendered.
+    pub fn render_service(&self, profile: &Value, service: &Service) -> Result<Vec<Rendered>, minijinja::Error> {
+        let value = Value::from(Serde(service));
         let mut out = Vec::with_capacity(SERVICE_TEMPLATES.len());
         for (template, _) in SERVICE_TEMPLATES {
-            let ctx = context! { profile => profile.clone(), service => service.clone() };
-            self.render_one(template, Some(name), ctx, &mut out)?;
+            let ctx = context! { profile => profile.clone(), service => value.clone() };
+            self.render_one(template, Some(&service.name), ctx, &mut out)?;
         }
         Ok(out)
     }
