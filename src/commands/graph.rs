@@ -31,7 +31,7 @@ pub fn graph(global: &GlobalArgs, args: &GraphArgs) -> i32 {
 /// What `target` describes: a stream of manifests (`-` for stdin, or a file of them), a
 /// directory's YAML files, or what a profile renders (its policy findings do not matter here:
 /// the graph shows what the objects would allow).
-fn cluster(global: &GlobalArgs, target: &str) -> Result<Cluster, i32> {
+fn cluster(global: &GlobalArgs, target: &str) -> Result<Cluster<'static>, i32> {
     let path = Utf8Path::new(target);
     if target == "-" {
         let mut text = String::new();
@@ -61,7 +61,7 @@ fn cluster(global: &GlobalArgs, target: &str) -> Result<Cluster, i32> {
     }
     let profile = super::located(global, target).map_err(|d| report_input_error(&d))?;
     let built = pipeline::build(&profile, &Renderer::for_kube_version(global.kube_version)).map_err(report_failure)?;
-    Ok(Cluster::from_objects(&built.objects))
+    Ok(Cluster::from_objects(&built.objects).into_owned())
 }
 
 /// Whether a file holds Kubernetes objects rather than a profile: its first document has
@@ -76,7 +76,7 @@ fn is_manifests(text: &str) -> bool {
     first.get("apiVersion").is_some() && first.get("kind").is_some()
 }
 
-fn with_workloads(cluster: Cluster, what: &str) -> Result<Cluster, i32> {
+fn with_workloads<'a>(cluster: Cluster<'a>, what: &str) -> Result<Cluster<'a>, i32> {
     if cluster.workloads.is_empty() {
         return Err(report_input_error(
             &Diagnostic::error("unreadable-profile", format!("{what} holds no workloads to draw"))

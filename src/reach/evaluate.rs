@@ -34,7 +34,7 @@ impl Direction {
     }
 }
 
-impl Policy {
+impl Policy<'_> {
     /// The directions the policy isolates, with Kubernetes' defaults for absent `policyTypes`.
     pub fn affects(&self, direction: Direction) -> bool {
         match self.spec.policy_types.as_deref() {
@@ -62,9 +62,9 @@ impl Policy {
     }
 }
 
-impl Cluster {
+impl Cluster<'_> {
     /// The policies that isolate `pod` for `direction`; empty when it is not isolated.
-    pub fn isolating<'a>(&'a self, pod: &'a Endpoint, direction: Direction) -> impl Iterator<Item = &'a Policy> {
+    pub fn isolating<'a>(&'a self, pod: &'a Endpoint, direction: Direction) -> impl Iterator<Item = &'a Policy<'a>> {
         self.policies
             .iter()
             .filter(move |p| p.affects(direction) && p.selects(pod))

@@ -22,7 +22,7 @@ fn pairs(selector: Option<&LabelSelector>) -> impl Iterator<Item = (&str, &str)>
 }
 
 pub struct Policies<'a> {
-    policies: &'a [Policy],
+    policies: &'a [Policy<'a>],
     /// Per namespace, the policies with no `matchLabels` in their pod selector.
     general: HashMap<&'a str, Vec<usize>>,
     /// Per (namespace, key, value), the policies whose pod selector requires that label.
@@ -30,7 +30,7 @@ pub struct Policies<'a> {
 }
 
 impl<'a> Policies<'a> {
-    pub fn new(policies: &'a [Policy]) -> Self {
+    pub fn new(policies: &'a [Policy<'a>]) -> Self {
         let mut index = Policies {
             policies,
             general: HashMap::new(),
@@ -57,7 +57,7 @@ impl<'a> Policies<'a> {
     }
 
     /// The policies isolating `pod` for `direction`, in the cluster's order.
-    pub fn isolating(&self, pod: &Endpoint, direction: Direction) -> Vec<&'a Policy> {
+    pub fn isolating(&self, pod: &Endpoint, direction: Direction) -> Vec<&'a Policy<'a>> {
         let Endpoint::Pod { namespace, labels, .. } = pod else {
             return Vec::new();
         };

@@ -6,7 +6,9 @@
 //! (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`).
 
 use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
+use std::borrow::Cow;
+
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,14 +17,18 @@ use super::ports::{NamedPort, Protocol};
 use super::{Cluster, NAME_LABEL, Policy, Workload};
 use crate::check::{Object, Typed};
 
-impl Cluster {
+impl<'a> Cluster<'a> {
     /// The cluster gen's own objects describe.
-    pub fn from_objects(objects: &[Object]) -> Cluster {
+    pub fn from_objects(objects: &'a [Object]) -> Cluster<'a> {
         let mut cluster = Cluster::default();
         for object in objects {
             match &object.typed {
                 Typed::Namespace(namespace) => cluster.add_namespace(namespace),
-                Typed::NetworkPolicy(policy) => cluster.add_policy(policy),
+                Typed::NetworkPolicy(policy) => {
+                    if let Some(spec) = &policy.spec {
+                        cluster.add_policy(&policy.metadata, Cow::Borrowed(spec));
+                    }
+                }
                 typed => {
                     if let Some((template, _)) = typed.pod_template() {
                         cluster.add_workload(&object.kind, typed.metadata(), template);
@@ -36,7 +42,7 @@ impl Cluster {
 
     /// The cluster a set of YAML texts describe (multi-document streams allowed). Documents
     /// that are not YAML, not objects, or not of a kind the evaluator reads are skipped.
-    pub fn from_yaml<'a>(texts: impl IntoIterator<Item = &'a str>) -> Cluster {
+    pub fn from_yaml<'t>(texts: impl IntoIterator<Item = &'t str>) -> Cluster<'a> {
         let mut cluster = Cluster::default();
         for text in texts {
             for document in serde_yaml::Deserializer::from_str(text) {
@@ -58,8 +64,12 @@ impl Cluster {
                 }
             }
             ("networking.k8s.io/v1", "NetworkPolicy") => {
-                if let Ok(policy) = NetworkPolicy::deserialize(value) {
-                    self.add_policy(&policy);
+                if let Ok(NetworkPolicy {
+                    metadata,
+                    spec: Some(spec),
+                }) = NetworkPolicy::deserialize(value)
+                {
+                    self.add_policy(&metadata, Cow::Owned(spec));
                 }
             }
             ("v1", "List") => {
@@ -101,14 +111,12 @@ impl Cluster {
         self.namespaces.insert(name.clone(), labels);
     }
 
-    fn add_policy(&mut self, policy: &NetworkPolicy) {
-        let (Some(name), Some(spec)) = (&policy.metadata.name, &policy.spec) else {
-            return;
-        };
+    fn add_policy(&mut self, metadata: &ObjectMeta, spec: Cow<'a, NetworkPolicySpec>) {
+        let Some(name) = &metadata.name else { return };
         self.policies.push(Policy {
-            namespace: namespace_of(&policy.metadata),
+            namespace: namespace_of(metadata),
             name: name.clone(),
-            spec: spec.clone(),
+            spec,
         });
     }
 
@@ -140,6 +148,23 @@ impl Cluster {
             labels,
             ports,
         });
+    }
+
+    /// The same cluster, holding its own copy of every policy (to outlive the objects).
+    pub fn into_owned(self) -> Cluster<'static> {
+        Cluster {
+            namespaces: self.namespaces,
+            workloads: self.workloads,
+            policies: self
+                .policies
+                .into_iter()
+                .map(|p| Policy {
+                    namespace: p.namespace,
+                    name: p.name,
+                    spec: Cow::Owned(p.spec.into_owned()),
+                })
+                .collect(),
+        }
     }
 
     /// Deterministic order whatever the input order: namespace, then name.

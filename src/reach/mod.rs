@@ -28,6 +28,7 @@ pub mod selector;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::NetworkPolicySpec;
@@ -39,13 +40,15 @@ pub use ports::{NamedPort, PortSet, Protocol};
 /// The label every namespace carries with its own name (Kubernetes 1.21+).
 pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
-/// Everything the evaluator reads.
+/// Everything the evaluator reads. Policies are borrowed from the typed objects gen rendered
+/// (a copy of every policy's spec was as large as the policies themselves) and owned when read
+/// from YAML.
 #[derive(Debug, Clone, Default)]
-pub struct Cluster {
+pub struct Cluster<'a> {
     /// Namespaces the input holds, with their labels (the implicit name label added).
     pub namespaces: BTreeMap<String, Labels>,
     pub workloads: Vec<Workload>,
-    pub policies: Vec<Policy>,
+    pub policies: Vec<Policy<'a>>,
 }
 
 /// What the evaluator needs of a Deployment, CronJob, Job, StatefulSet...: where its pods run,
@@ -60,10 +63,10 @@ pub struct Workload {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
+pub struct Policy<'a> {
     pub namespace: String,
     pub name: String,
-    pub spec: NetworkPolicySpec,
+    pub spec: Cow<'a, NetworkPolicySpec>,
 }
 
 /// One end of a connection.
@@ -81,7 +84,7 @@ pub enum Endpoint {
     Addresses(ip::IpSet),
 }
 
-impl Cluster {
+impl Cluster<'_> {
     /// A namespace's labels: those of its Namespace object if the input has one, else only
     /// the implicit name label.
     pub fn namespace_labels(&self, namespace: &str) -> Labels {

@@ -32,14 +32,14 @@ fn policy(namespace: &str, name: &str, spec: &str) -> String {
     )
 }
 
-fn cluster(documents: &[String]) -> Cluster {
+fn cluster(documents: &[String]) -> Cluster<'static> {
     Cluster::from_yaml(documents.iter().map(String::as_str))
 }
 
 /// The default world: namespaces `app` (labelled team=a) and `other` (team=b), workloads
 /// `web` (app=web, port http:8080) and `db` (app=db, port pg:5432) in `app`, `client` in
 /// `other`, `monitor` (app=prometheus) in `other`.
-fn world(policies: &[String]) -> Cluster {
+fn world(policies: &[String]) -> Cluster<'static> {
     let mut documents = vec![
         namespace("app", "team: a"),
         namespace("other", "team: b"),
