@@ -6,9 +6,12 @@
 //! evaluator then decides, with the same rules as for workloads, what it may reach and be
 //! reached by. Edges between two external peers are not drawn: gen does not know their policies.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::{Value, json};
 
 use super::evaluate::{Direction, allowed_between};
@@ -91,7 +94,7 @@ impl Graph {
             })
             .collect();
         let mut externals: BTreeMap<String, Node> = BTreeMap::new();
-        let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+        let mut seen = SeenPeers::default();
         for policy in &cluster.policies {
             let rules = policy
                 .spec
@@ -109,13 +112,12 @@ impl Graph {
                     Some(peers) => {
                         for peer in peers {
                             // Thousands of policies name the same few peers: look at each once.
-                            let key = serde_json::to_string(peer).unwrap_or_default();
                             let scope = if peer.namespace_selector.is_none() {
                                 policy.namespace.as_str()
                             } else {
                                 ""
                             };
-                            if !seen.insert((scope, key)) {
+                            if !seen.first_time(scope, peer) {
                                 continue;
                             }
                             if let Some(node) = external(cluster, policy, peer) {
@@ -239,6 +241,64 @@ fn edges(cluster: &Cluster, nodes: &[Node]) -> Vec<Edge> {
     chunks.concat()
 }
 
+/// The (scope, peer) pairs the graph has looked at: a peer without a namespace selector means
+/// pods of its policy's namespace, so its scope is that namespace; else the scope is empty.
+#[derive(Default)]
+struct SeenPeers<'a> {
+    by_hash: HashMap<u64, Vec<(&'a str, &'a NetworkPolicyPeer)>>,
+}
+
+impl<'a> SeenPeers<'a> {
+    /// Whether this is the first time the pair is seen (it is remembered).
+    fn first_time(&mut self, scope: &'a str, peer: &'a NetworkPolicyPeer) -> bool {
+        let mut hasher = DefaultHasher::new();
+        scope.hash(&mut hasher);
+        hash_peer(peer, &mut hasher);
+        let same = self.by_hash.entry(hasher.finish()).or_default();
+        if same.iter().any(|(s, p)| *s == scope && *p == peer) {
+            return false;
+        }
+        same.push((scope, peer));
+        true
+    }
+}
+
+/// NetworkPolicyPeer has no `Hash`: every field that tells two peers apart, in order.
+fn hash_peer(peer: &NetworkPolicyPeer, hasher: &mut impl Hasher) {
+    let hash_selector = |selector: Option<&LabelSelector>, hasher: &mut dyn Hasher| {
+        let Some(selector) = selector else {
+            hasher.write_u8(0);
+            return;
+        };
+        hasher.write_u8(1);
+        for (key, value) in selector.match_labels.iter().flatten() {
+            hasher.write(key.as_bytes());
+            hasher.write_u8(0xff);
+            hasher.write(value.as_bytes());
+            hasher.write_u8(0xff);
+        }
+        for requirement in selector.match_expressions.iter().flatten() {
+            hasher.write(requirement.key.as_bytes());
+            hasher.write_u8(0xfe);
+            hasher.write(requirement.operator.as_bytes());
+            for value in requirement.values.iter().flatten() {
+                hasher.write_u8(0xfe);
+                hasher.write(value.as_bytes());
+            }
+            hasher.write_u8(0xfd);
+        }
+    };
+    hash_selector(peer.namespace_selector.as_ref(), hasher);
+    hash_selector(peer.pod_selector.as_ref(), hasher);
+    if let Some(block) = &peer.ip_block {
+        hasher.write(block.cidr.as_bytes());
+        for except in block.except.iter().flatten() {
+            hasher.write_u8(0xff);
+            hasher.write(except.as_bytes());
+        }
+    }
+}
+
 /// The namespace of the one Namespace object, else the one most workloads live in.
 fn home_namespace(cluster: &Cluster) -> Option<String> {
     if cluster.namespaces.len() == 1 {
@@ -326,4 +386,47 @@ fn external(cluster: &Cluster, policy: &Policy, peer: &NetworkPolicyPeer) -> Opt
             ports: None,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(yaml: &str) -> NetworkPolicyPeer {
+        serde_yaml::from_str(yaml).expect("a peer")
+    }
+
+    #[test]
+    fn a_peer_is_looked_at_once_per_scope_and_every_field_tells_peers_apart() {
+        let same = [
+            peer("podSelector: {matchLabels: {app: db}}"),
+            peer("podSelector: {matchLabels: {app: db}}"),
+        ];
+        let distinct = [
+            peer("podSelector: {matchLabels: {app: web}}"),
+            peer("podSelector: {}"),
+            peer("namespaceSelector: {matchLabels: {app: db}}"),
+            peer("podSelector: {matchExpressions: [{key: app, operator: In, values: [db]}]}"),
+            peer("podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [db]}]}"),
+            peer("podSelector: {matchExpressions: [{key: app, operator: In, values: [db, web]}]}"),
+            peer("ipBlock: {cidr: 10.0.0.0/8}"),
+            peer("ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}"),
+        ];
+        let mut seen = SeenPeers::default();
+        assert!(seen.first_time("app", &same[0]));
+        assert!(!seen.first_time("app", &same[1]), "an equal peer from another policy");
+        assert!(
+            seen.first_time("other", &same[1]),
+            "the same selector in another namespace"
+        );
+        for (index, peer) in distinct.iter().enumerate() {
+            assert!(
+                seen.first_time("app", peer),
+                "peer {index} differs from every earlier one"
+            );
+        }
+        for peer in &distinct {
+            assert!(!seen.first_time("app", peer));
+        }
+    }
 }
