@@ -89,20 +89,21 @@ impl SourceFile {
 
     /// Records the position of every key (`a.b.c`) and sequence item (`a.b[2]`) in the tree.
     pub fn index(&mut self, root: &Node) {
-        let mut positions = HashMap::new();
-        record(root, String::new(), &mut positions);
+        // About one key or item per line: sized once, the map is not rehashed as it grows.
+        let lines = self.text.bytes().filter(|b| *b == b'\n').count() + 1;
+        let mut positions = HashMap::with_capacity(lines);
+        record(root, &mut String::new(), &mut positions);
         // The parser puts an empty node at the very end of the text (`? ` with no key on the
         // last line) on the line after the last one, which a report could not quote.
-        let lines: Vec<&str> = self.text.split('\n').collect();
+        let end = Position {
+            line: lines,
+            column: self.text.rsplit('\n').next().unwrap_or("").chars().count() + 1,
+        };
         for located in positions.values_mut() {
             // Only the profile's own text is at hand here; a base's positions come from its
             // own parse and are left as they are.
-            if located.file == 0 && located.position.line > lines.len() {
-                let last = lines.len();
-                located.position = Position {
-                    line: last,
-                    column: lines[last - 1].chars().count() + 1,
-                };
+            if located.file == 0 && located.position.line > lines {
+                located.position = end;
             }
         }
         self.positions = positions;
@@ -193,26 +194,35 @@ fn start_of(span: &Span) -> Option<Located> {
     })
 }
 
-fn record(node: &Node, path: String, positions: &mut HashMap<String, Located>) {
+/// Records the positions under `node`, whose path is `path`: one buffer serves the whole walk,
+/// each child's path pushed onto it and cut off again, so the only copies are the map's keys.
+fn record(node: &Node, path: &mut String, positions: &mut HashMap<String, Located>) {
+    let parent = path.len();
     match node {
         Node::Mapping(mapping) => {
             for (key, value) in mapping.iter() {
-                let child = join_key(&path, key.as_str());
-                if let Some(position) = start_of(key.span()) {
-                    positions.insert(child.clone(), position);
+                if parent > 0 {
+                    path.push('.');
                 }
-                record(value, child, positions);
+                path.push_str(key.as_str());
+                if let Some(position) = start_of(key.span()) {
+                    positions.insert(path.clone(), position);
+                }
+                record(value, path, positions);
+                path.truncate(parent);
             }
         }
         Node::Sequence(sequence) => {
             for (index, item) in sequence.iter().enumerate() {
-                let child = format!("{path}[{index}]");
+                use std::fmt::Write as _;
+                let _ = write!(path, "[{index}]");
                 // A mapping's own span starts after its first key; point at that key instead.
                 let first_key = item.as_mapping().and_then(|m| m.keys().next()).map(|k| k.span());
                 if let Some(position) = start_of(first_key.unwrap_or(item.span())) {
-                    positions.insert(child.clone(), position);
+                    positions.insert(path.clone(), position);
                 }
-                record(item, child, positions);
+                record(item, path, positions);
+                path.truncate(parent);
             }
         }
         Node::Scalar(_) => {}
