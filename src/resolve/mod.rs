@@ -27,7 +27,7 @@ mod vertical_scaling;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::kube_version::KubeVersion;
 use crate::model::{Labels, Model, Service};
-use crate::profile::{EgressMode, RawProfile, Tier};
+use crate::profile::{EgressMode, RawProfile, RawService, Tier};
 use crate::quantity;
 use crate::source::SourceFile;
 
@@ -130,6 +130,31 @@ impl Resolver<'_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Every service, in the profile's order. Each resolves against the profile around it and
+    /// nothing else, so a large profile's services are spread over the cores; their findings
+    /// come back in the same order as on one thread.
+    fn services(&mut self, raw: &RawProfile, context: &ServiceContext) -> Vec<Service> {
+        let entries: Vec<(&String, &RawService)> = raw.services.iter().collect();
+        let chunks = crate::parallel::map_chunks(&entries, 64, |chunk| {
+            let mut resolver = Resolver {
+                source: self.source,
+                kube_version: self.kube_version,
+                diagnostics: Vec::new(),
+            };
+            let services: Vec<Service> = chunk
+                .iter()
+                .map(|(name, service)| resolver.service(name, service, context))
+                .collect();
+            (services, resolver.diagnostics)
+        });
+        let mut services = Vec::with_capacity(entries.len());
+        for (resolved, diagnostics) in chunks {
+            services.extend(resolved);
+            self.diagnostics.extend(diagnostics);
+        }
+        services
+    }
+
     fn profile(&mut self, raw: &RawProfile, profile_name: &str) -> Model {
         let defaults = tier_defaults(raw.tier);
         self.namespace_name(&raw.namespace);
@@ -150,20 +175,14 @@ impl Resolver<'_> {
         let config_maps = self.config_maps(raw);
         let external_secrets = self.external_secrets(raw);
         let trigger_authentications = self.trigger_authentications(&raw.trigger_authentications);
-        let mut services: Vec<Service> = raw
-            .services
-            .iter()
-            .map(|(name, service)| {
-                let context = ServiceContext {
-                    raw_profile: raw,
-                    defaults: &defaults,
-                    instance: &instance,
-                    dependencies: &dependencies,
-                    peers: &peers,
-                };
-                self.service(name, service, &context)
-            })
-            .collect();
+        let context = ServiceContext {
+            raw_profile: raw,
+            defaults: &defaults,
+            instance: &instance,
+            dependencies: &dependencies,
+            peers: &peers,
+        };
+        let mut services = self.services(raw, &context);
         self.service_peers(raw, &mut services);
         self.peer_ports_exposed(raw, &services);
         let shared_service_accounts = self.shared_service_accounts(raw);
