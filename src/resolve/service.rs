@@ -276,9 +276,9 @@ impl Resolver<'_> {
 
     /// Settings written for a kind that cannot use them are mistakes, not silent no-ops.
     fn keys_for_kind(&mut self, path: &str, name: &str, kind: WorkloadKind) {
-        for (key, kinds) in KIND_ONLY_KEYS {
+        for (key, kinds) in KIND_ONLY_KEYS.iter().filter(|(_, kinds)| !kinds.contains(&kind)) {
             let key_path = format!("{path}.{key}");
-            if !kinds.contains(&kind) && self.source.exact_position(&key_path).is_some() {
+            if self.source.exact_position(&key_path).is_some() {
                 let takers: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
                 self.error(
                     "kind-mismatch",
