@@ -62,8 +62,13 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
 
 /// No tabs, carriage returns or other characters libyaml rejects or treats specially.
 fn printable(text: &str) -> bool {
-    if text.is_ascii() {
-        return text.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b));
+    // Nearly every document is printable ASCII: one pass without an early exit, which the
+    // compiler turns into wide compares.
+    if text
+        .bytes()
+        .fold(true, |ok, b| ok & (b == b'\n' || (0x20..0x7f).contains(&b)))
+    {
+        return true;
     }
     // U+2028 and U+2029 are line breaks to YAML (libyaml folds them inside quotes); NEL is
     // outside the ranges already.
