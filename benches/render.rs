@@ -6,7 +6,10 @@
 //! - the in-process pipeline (`pipeline::run` then `emit::write_stream`), median of several runs;
 //! - the release binary, `target/release/gen render <file>`, stdout to /dev/null: median of up
 //!   to five runs, with the peak RSS when `/usr/bin/time` is installed (Debian package `time`);
-//! - for the generated profiles, each stage alone on one thread, to show where the time goes.
+//! - for the generated profiles, each stage on its own, one after another, to show where the
+//!   time goes. Render and check run on this thread; load, resolve and the rules use a second
+//!   thread where the machine has one (as `gen` does). `taskset -c 0 cargo bench --bench render`
+//!   puts every stage on one core.
 //!
 //! The comparison with `helm template` and `kubectl kustomize`, measured side by side on the
 //! same machine, is `scripts/bench-compare`; this benchmark holds no figure from elsewhere.
@@ -180,7 +183,7 @@ fn main() {
 
     if !quick {
         println!(
-            "\nStage breakdown, each stage alone on one thread (median of 3; the pipeline runs render+check on all cores):"
+            "\nStage breakdown, each stage on its own (median of 3; render and check on this thread, load, resolve and rules on as many as `gen` uses; the pipeline runs render+check on all cores):"
         );
         print!("{}", breakdown_table(&cases, &renderer));
     }
@@ -385,7 +388,7 @@ fn table(rows: &[Row]) -> String {
     out
 }
 
-/// Each stage alone, single-threaded, for the generated profiles: where the time goes.
+/// Each stage on its own, for the generated profiles: where the time goes.
 fn breakdown_table(cases: &[Case], renderer: &Renderer) -> String {
     const STAGES: [&str; 7] = ["load", "resolve", "render", "check", "sort", "rules", "emit"];
     let mut out = format!("{:<16}", "profile");
@@ -411,7 +414,7 @@ fn breakdown_table(cases: &[Case], renderer: &Renderer) -> String {
     out
 }
 
-/// The stages of `pipeline::run` one after another on this thread, each timed.
+/// The stages of `pipeline::run` one after another, each timed.
 fn stages(case: &Case, renderer: &Renderer) -> [Duration; 7] {
     let mut t = Instant::now();
     let mut lap = || {

@@ -5,9 +5,9 @@
 //! [`Typed::pod_template`] says; in YAML files every kind with a pod template is found by its shape
 //! (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`).
 
-use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec};
 use std::borrow::Cow;
 
+use k8s_openapi::api::core::v1::{Namespace, PodTemplateSpec};
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
