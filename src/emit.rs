@@ -47,10 +47,10 @@ pub fn kind_rank(kind: &str) -> usize {
 }
 
 /// Sorts by kind in apply order, then namespace, then name: the same order on every run.
+/// Each object's key is built once: ranking a kind searches the apply order, which compared
+/// on every comparison was most of the sort at 30,000 objects.
 pub fn sort_for_apply(objects: &mut [Object]) {
-    objects.sort_by(|a, b| {
-        (kind_rank(&a.kind), &a.kind, &a.namespace, &a.name).cmp(&(kind_rank(&b.kind), &b.kind, &b.namespace, &b.name))
-    });
+    objects.sort_by_cached_key(|o| (kind_rank(&o.kind), o.kind.clone(), o.namespace.clone(), o.name.clone()));
 }
 
 /// One multi-document YAML stream, written straight to `out` (no copy of the whole stream in
