@@ -201,10 +201,16 @@ fn json_string(text: &str) -> Option<Cow<'_, str>> {
     if let Ok(borrowed) = serde_json::from_str::<&str>(text) {
         return Some(Cow::Borrowed(borrowed));
     }
-    if text.contains("\\ud") || text.contains("\\uD") {
+    if has_surrogate_escape(text) {
         return None;
     }
     serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+}
+
+/// Whether JSON text holds a `\u` escape of a UTF-16 surrogate, which serde_json and
+/// serde_yaml read differently.
+fn has_surrogate_escape(text: &str) -> bool {
+    text.contains("\\ud") || text.contains("\\uD")
 }
 
 /// The length of the JSON string that starts `text`, closing quote included.
@@ -249,7 +255,7 @@ fn scalar(text: &str) -> Option<Node<'_>> {
 /// `{{ value }}` output: JSON, which YAML reads as flow syntax. Only strings, integers, booleans
 /// and collections of them are taken; floats and `\u` surrogate escapes are left to serde_yaml.
 fn json(text: &str) -> Option<Node<'_>> {
-    if text.contains("\\ud") || text.contains("\\uD") {
+    if has_surrogate_escape(text) {
         return None;
     }
     from_json(serde_json::from_str(text).ok()?)

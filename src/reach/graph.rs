@@ -265,7 +265,7 @@ impl<'a> SeenPeers<'a> {
 
 /// NetworkPolicyPeer has no `Hash`: every field that tells two peers apart, in order.
 fn hash_peer(peer: &NetworkPolicyPeer, hasher: &mut impl Hasher) {
-    let hash_selector = |selector: Option<&LabelSelector>, hasher: &mut dyn Hasher| {
+    fn hash_selector(selector: Option<&LabelSelector>, hasher: &mut impl Hasher) {
         let Some(selector) = selector else {
             hasher.write_u8(0);
             return;
@@ -287,7 +287,7 @@ fn hash_peer(peer: &NetworkPolicyPeer, hasher: &mut impl Hasher) {
             }
             hasher.write_u8(0xfd);
         }
-    };
+    }
     hash_selector(peer.namespace_selector.as_ref(), hasher);
     hash_selector(peer.pod_selector.as_ref(), hasher);
     if let Some(block) = &peer.ip_block {

@@ -427,3 +427,26 @@ fn rejected(text: &str, code: &str) {
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn a_large_profiles_findings_come_in_the_profiles_order_whatever_the_cores() {
+    // Enough services to be resolved in several chunks on several cores; each name starts
+    // with a digit, so each service has one finding of its own.
+    let names: Vec<String> = (0..300).map(|i| format!("{i}svc{i:03}")).collect();
+    let services: String = names
+        .iter()
+        .map(|name| format!("  {name}:\n    image: r.example.com/{name}:1.0.0\n    ports: {{http: 8080}}\n"))
+        .collect();
+    let found: Vec<String> = errors(&format!("{HEADER}services:\n{services}"))
+        .into_iter()
+        .filter(|e| e.starts_with("invalid-name"))
+        .collect();
+    let mut expected: Vec<&String> = names.iter().collect();
+    // The profile's services are read into a sorted map.
+    expected.sort();
+    let expected: Vec<String> = expected
+        .iter()
+        .map(|name| format!("invalid-name at services.{name}: service name `{name}` must start with a letter"))
+        .collect();
+    assert_eq!(found, expected);
+}

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::Findings;
 use crate::check::Object;
-use crate::model::{Labels, Model};
-use crate::reach::graph::EdgeKey;
+use crate::model::{Labels, Model, Service};
+use crate::reach::graph::{EdgeKey, Node};
 use crate::reach::intent::intents;
 use crate::reach::ports::Protocol;
 use crate::reach::{Cluster, Endpoint, Graph};
@@ -18,13 +18,14 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     let graph = Graph::build(&cluster);
     let allowed = per_port(graph.keys());
     let intended = intents(model, &graph);
-    let label = |id: &str| {
-        graph
-            .nodes
-            .iter()
-            .find(|n| n.id == id)
-            .map_or_else(|| id.to_owned(), |n| n.label.clone())
-    };
+    // Looked up once per finding and per route: a profile may have thousands of each.
+    let mut nodes: HashMap<&str, &Node> = HashMap::new();
+    for node in &graph.nodes {
+        // The first node with an id, as a search from the front finds it.
+        nodes.entry(node.id.as_str()).or_insert(node);
+    }
+    let services: HashMap<&str, &Service> = model.services.iter().map(|s| (s.name.as_str(), s)).collect();
+    let label = |id: &str| nodes.get(id).map_or_else(|| id.to_owned(), |n| n.label.clone());
 
     // Intents the policies block, one finding per (service, peer, section) with its ports.
     let mut blocked: BTreeMap<(&str, &str, &str, &str), Vec<&str>> = BTreeMap::new();
@@ -60,11 +61,11 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     for key in allowed.iter().filter(|k| !wanted.contains(k)) {
         unintended.entry((&key.from, &key.to)).or_default().push(&key.port);
     }
+    // A service's node id is `namespace/name`.
     let service_of = |id: &str| {
-        model
-            .services
-            .iter()
-            .find(|s| format!("{}/{}", model.namespace, s.name) == id)
+        id.strip_prefix(model.namespace.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|name| services.get(name))
             .map(|s| s.name.as_str())
     };
     for ((from, to), ports) in unintended {
@@ -88,7 +89,7 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     }
 
     let from_outside = from_outside(&graph, &allowed);
-    routes_reachable(model, &cluster, &graph, &from_outside, findings);
+    routes_reachable(model, &cluster, &services, &nodes, &from_outside, findings);
     metrics_reachable(model, &from_outside, findings);
 }
 
@@ -171,16 +172,11 @@ fn per_port(keys: BTreeSet<EdgeKey>) -> BTreeSet<EdgeKey> {
 fn routes_reachable(
     model: &Model,
     cluster: &Cluster,
-    graph: &Graph,
+    services: &HashMap<&str, &Service>,
+    nodes: &HashMap<&str, &Node>,
     from_outside: &BTreeSet<(&str, &str)>,
     findings: &mut Findings,
 ) {
-    // One lookup per route: a host may route to thousands of services.
-    let services: HashMap<&str, &crate::model::Service> = model.services.iter().map(|s| (s.name.as_str(), s)).collect();
-    let mut nodes = HashMap::new();
-    for node in &graph.nodes {
-        nodes.entry(node.id.as_str()).or_insert(node);
-    }
     for group in &model.route_groups {
         // The Gateway's pods, whatever their labels: what a policy must let in.
         let gateway_pods = group.gateway.as_ref().map(|gateway| Endpoint::Pod {
