@@ -60,26 +60,29 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
             if large {
                 // Freeing a large profile's tree, node by node, would hold up everything that
                 // follows (about 20 ms at 5,000 services); nothing waits for it.
-                std::thread::spawn(move || drop(tree));
+                crate::parallel::free_in_background(tree);
             }
             return Ok(None);
         }
         Ok(Some(tree))
     };
     let (tree, first_try) = if !large {
-        // A thread would cost more than it saves.
-        (positions(&mut source), serde_yaml::from_str::<RawProfile>(&text))
+        // A thread would cost more than it saves; and a profile that extends a base is typed
+        // only once it is merged, so its own text is not parsed for nothing.
+        let tree = positions(&mut source);
+        let first_try = matches!(tree, Ok(None)).then(|| serde_yaml::from_str::<RawProfile>(&text));
+        (tree, first_try)
     } else {
         std::thread::scope(|scope| {
             let typed = scope.spawn(|| serde_yaml::from_str::<RawProfile>(&text));
             let positions = positions(&mut source);
-            (positions, typed.join().expect("the profile parser panicked"))
+            (positions, Some(typed.join().expect("the profile parser panicked")))
         })
     };
     let tree = match tree {
         Ok(Some(tree)) => tree,
         Ok(None) => {
-            return match typed(&source, text, Some(first_try)) {
+            return match typed(&source, text, first_try) {
                 Ok(profile) => Ok(Loaded { source, profile }),
                 Err(found) => Err((Some(source), found)),
             };
@@ -93,11 +96,16 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
     source.index(&merged);
     let written = merged_text::write(&merged);
     // serde reads the merged text; its findings are moved back to the file that set the value.
+    // Only findings need the merged text's positions, so it is indexed only if there are some.
+    let error = match serde_yaml::from_str::<RawProfile>(&written.text) {
+        Ok(profile) => return Ok(Loaded { source, profile }),
+        Err(error) => error,
+    };
     let mut on_merged = SourceFile::new(source.path.clone(), source.display_path.clone(), written.text.clone());
     if let Ok(tree) = marked_yaml::parse_yaml_with_options(0, &written.text, loader_options()) {
         on_merged.index(&tree);
     }
-    match typed(&on_merged, written.text.clone(), None) {
+    match typed(&on_merged, written.text.clone(), Some(Err(error))) {
         Ok(profile) => Ok(Loaded { source, profile }),
         Err(mut found) => {
             for diagnostic in &mut found {
