@@ -1,7 +1,15 @@
 //! Spreading independent work over every core, with results in input order, so output never
 //! depends on the number of cores or on scheduling.
 
+use std::sync::OnceLock;
 use std::thread;
+
+/// The cores gen may use. The standard library reads the cgroup's CPU quota from `/proc` and
+/// `/sys` on every call (a dozen system calls); the answer does not change while gen runs.
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get()))
+}
 
 /// `work` applied to consecutive chunks of `items` (at least `min_chunk` long, so small inputs
 /// stay on one thread), one chunk per core; the results come back in the order of the chunks.
@@ -11,8 +19,13 @@ where
     R: Send,
     F: Fn(&[T]) -> R + Sync,
 {
-    let workers = thread::available_parallelism().map_or(1, |n| n.get());
-    map_chunks_on(workers, items, min_chunk, work)
+    map_chunks_on(cores(), items, min_chunk, work)
+}
+
+/// Frees `value` on a thread of its own, for large trees whose freeing, node by node, would hold
+/// up the work that follows; nothing waits for it.
+pub fn free_in_background<T: Send + 'static>(value: T) {
+    thread::spawn(move || drop(value));
 }
 
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
