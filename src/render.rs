@@ -280,9 +280,8 @@ fn indent(value: &Value, width: usize, first: Option<bool>, blank: Option<bool>)
         }
     };
     let input = strip_trailing_newline(text);
-    let lines = input.split('\n');
     let mut out = String::with_capacity(input.len() + width * (input.matches('\n').count() + 1) + 1);
-    let mut lines = lines.peekable();
+    let mut lines = input.split('\n');
     if !first.unwrap_or(false) {
         out.push_str(lines.next().unwrap_or_default());
         out.push('\n');
