@@ -157,6 +157,35 @@ fn a_finding_in_a_base_points_at_the_base_and_names_the_overlay() {
 }
 
 #[test]
+fn every_unknown_key_in_a_chain_is_reported_at_the_file_that_has_it() {
+    // serde reads the merged text; the first finding and the ones after it (each found once
+    // the key before is blanked) must all point into the file that holds the key, at the key.
+    let temp = project(&[
+        (
+            "base.yaml",
+            &BASE
+                .replace("app: shop", "app: shop\nnamspace: x")
+                .replace("{path: /live}", "{path: /live, perod: 3}"),
+        ),
+        ("middle.yaml", MIDDLE),
+        (
+            "dev.yaml",
+            &LEAF.replace("    replicas: 1", "    replicas: 1\n    imagee: y"),
+        ),
+    ]);
+    let (code, _, err) = render(temp.path(), &["render", "dev"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.matches("error[unknown-field]").count(), 3, "{err}");
+    assert!(err.contains("unknown key `namspace`"), "{err}");
+    assert!(err.contains("--> profiles/base.yaml:2:1"), "the base's line: {err}");
+    // A key inside a flow mapping, at its own column.
+    assert!(err.contains("unknown key `perod`"), "{err}");
+    assert!(err.contains("--> profiles/base.yaml:6:29"), "the key's column: {err}");
+    assert!(err.contains("unknown key `imagee`"), "{err}");
+    assert!(err.contains("--> profiles/dev.yaml:8:5"), "the overlay's line: {err}");
+}
+
+#[test]
 fn an_unreadable_base_is_reported_at_the_extends_line() {
     let temp = project(&[("dev.yaml", &LEAF.replace("middle.yaml", "midle.yaml"))]);
     let (code, _, err) = render(temp.path(), &["lint", "dev"]);
