@@ -28,6 +28,28 @@ pub fn free_in_background<T: Send + 'static>(value: T) {
     thread::spawn(move || drop(value));
 }
 
+/// `first()` and `second()`, side by side when `in_parallel` (a thread costs more than small
+/// work saves), else one after the other; a panic in either is resumed here.
+pub fn join<A, B, FA, FB>(in_parallel: bool, first: FA, second: FB) -> (A, B)
+where
+    A: Send,
+    B: Send,
+    FA: FnOnce() -> A + Send,
+    FB: FnOnce() -> B + Send,
+{
+    if !in_parallel || cores() < 2 {
+        return (first(), second());
+    }
+    thread::scope(|scope| {
+        let second = scope.spawn(second);
+        let first = first();
+        match second.join() {
+            Ok(second) => (first, second),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
 where
     T: Sync,
@@ -67,5 +89,19 @@ mod tests {
         }
         assert_eq!(map_chunks(&items[..3], 16, |c| c.len()), [3], "small inputs stay whole");
         assert_eq!(map_chunks::<u32, usize, _>(&[], 16, |c| c.len()), [0]);
+    }
+
+    #[test]
+    fn join_returns_both_results_in_order_either_way() {
+        for in_parallel in [false, true] {
+            let (a, b) = join(in_parallel, || "first".to_owned(), || vec![2, 3]);
+            assert_eq!((a.as_str(), b), ("first", vec![2, 3]), "in parallel: {in_parallel}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "the second one")]
+    fn join_resumes_a_panic_of_the_second_closure() {
+        join(true, || 1, || -> u8 { panic!("the second one") });
     }
 }

@@ -180,19 +180,12 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
         findings.into_vec()
     };
     // A small profile is done before a second thread would be scheduled.
-    if objects.len() < 256 {
-        let mut found = other_rules(model, objects, source);
-        found.extend(reachability());
-        return found;
-    }
-    let (mut found, reach) = std::thread::scope(|scope| {
-        let reach = scope.spawn(reachability);
-        (other_rules(model, objects, source), reach.join())
-    });
-    match reach {
-        Ok(reach) => found.extend(reach),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    let (mut found, reach) = crate::parallel::join(
+        objects.len() >= 256,
+        || other_rules(model, objects, source),
+        reachability,
+    );
+    found.extend(reach);
     // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
     // the waivers, which may accept it for one service and not another: see `waivers::apply`.
     found
