@@ -11,6 +11,7 @@ mod compose;
 pub mod limits;
 pub mod merged_text;
 pub mod overrides;
+mod positions;
 mod text;
 
 pub use text::Failed;
@@ -42,10 +43,60 @@ pub fn load_bytes(bytes: Vec<u8>, path: Utf8PathBuf, display_path: &str) -> Resu
 /// Profiles from this size (bytes) are parsed on two threads.
 const PARSE_IN_PARALLEL_FROM: usize = 4 * 1024;
 
-fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
+fn parse(source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
+    // A profile whose text never says `extends` extends nothing. One that may hold more nodes
+    // than the limit allows is scanned for the limits before anything else reads it.
+    if overrides.is_empty() && !source.text.contains("extends") && limits::surely_within_node_limit(&source.text) {
+        return parse_alone(source);
+    }
     if let Some(refused) = refuse_text(&source) {
         return Err((Some(source), vec![refused]));
     }
+    parse_checked(source, overrides, None)
+}
+
+/// A profile that extends nothing, with no overrides, within the node limit: most of them.
+/// serde types it while the input limits are checked, and the same scan of the events records
+/// every position, so no marked-yaml tree is built. serde may read a file the limits then
+/// refuse: the node limit, the one that bounds its memory, cannot be what refuses it, and serde
+/// bounds its own nesting and alias expansion. Whatever the scan cannot record exactly (see
+/// [`positions::Recorder`]) goes the way every other profile goes, through the tree.
+fn parse_alone(mut source: SourceFile) -> Result<Loaded, Failed> {
+    if let Some(refused) = text::check_characters(&source) {
+        return Err((Some(source), vec![refused]));
+    }
+    let scan = || {
+        let mut recorder = positions::Recorder::new(source.line_count());
+        let refused = limits::scan(&source, |event, marker| recorder.observe(event, marker));
+        (refused.or_else(|| empty(&source)), recorder.finish())
+    };
+    let parse = || serde_yaml::from_str::<RawProfile>(&source.text);
+    let large = source.text.len() >= PARSE_IN_PARALLEL_FROM;
+    let ((refused, positions), parsed) = crate::parallel::join(large, scan, parse);
+    if let Some(refused) = refused {
+        return Err((Some(source), vec![refused]));
+    }
+    let Some(positions) = positions else {
+        return parse_checked(source, &[], Some(parsed));
+    };
+    source.install(positions);
+    let parsed = match parsed {
+        Ok(profile) => Ok(profile),
+        Err(error) => typed(&source, source.text.clone(), Some(Err(error))),
+    };
+    match parsed {
+        Ok(profile) => Ok(Loaded { source, profile }),
+        Err(found) => Err((Some(source), found)),
+    }
+}
+
+/// Any profile, once its text passed [`refuse_text`]; `first_try` is serde's reading of its
+/// own text, if already made.
+fn parse_checked(
+    mut source: SourceFile,
+    overrides: &[String],
+    first_try: Option<Result<RawProfile, serde_yaml::Error>>,
+) -> Result<Loaded, Failed> {
     // The two parses (positions, and the strict types) are independent: for a large profile
     // they run side by side, and the positions are indexed while serde is still reading.
     // The syntax check still decides first, exactly as if they ran one after the other.
@@ -66,7 +117,9 @@ fn parse(mut source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed>
         }
         Ok(Some(tree))
     };
-    let (tree, first_try) = if !large {
+    let (tree, first_try) = if let Some(first_try) = first_try {
+        (positions(&mut source), Some(first_try))
+    } else if !large {
         // A thread would cost more than it saves; and a profile that extends a base is typed
         // only once it is merged, so its own text is not parsed for nothing.
         let tree = positions(&mut source);
@@ -166,7 +219,7 @@ fn relocate(diagnostic: &mut Diagnostic, written: &merged_text::MergedText, sour
     diagnostic.inherited_by = source.is_base(file).then(|| source.display_path.clone());
 }
 
-fn loader_options() -> LoaderOptions {
+pub(crate) fn loader_options() -> LoaderOptions {
     // Coercion off: a scalar remembers whether it was plain, which the merged text needs to
     // keep a quoted `"30"` a string.
     LoaderOptions::default()

@@ -14,6 +14,9 @@ use marked_yaml::{Node, Span};
 
 use crate::diagnostics::Position;
 
+/// Where each YAML path (`a.b[2].c`) starts.
+pub type Positions = HashMap<String, Located>;
+
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as the user should see it in messages.
@@ -23,7 +26,7 @@ pub struct SourceFile {
     /// The files this profile extends, nearest first: layer `n` is file id `n + 1` (the
     /// profile itself is id 0). Empty for a profile that extends nothing.
     bases: Vec<Layer>,
-    positions: HashMap<String, Located>,
+    positions: Positions,
 }
 
 /// A base file of a composed profile.
@@ -90,9 +93,22 @@ impl SourceFile {
     /// Records the position of every key (`a.b.c`) and sequence item (`a.b[2]`) in the tree.
     pub fn index(&mut self, root: &Node) {
         // About one key or item per line: sized once, the map is not rehashed as it grows.
-        let lines = self.text.bytes().filter(|b| *b == b'\n').count() + 1;
-        let mut positions = HashMap::with_capacity(lines);
+        let mut positions = Positions::with_capacity(self.line_count());
         record(root, &mut String::new(), &mut positions);
+        self.install(positions);
+    }
+
+    /// The text's number of lines (a last line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.text.bytes().filter(|b| *b == b'\n').count() + 1
+    }
+
+    /// Takes `positions`, recorded from the profile's own text, as the index (what [`index`]
+    /// records, when they come from the event stream instead: see `load::positions`).
+    ///
+    /// [`index`]: SourceFile::index
+    pub fn install(&mut self, mut positions: Positions) {
+        let lines = self.line_count();
         // The parser puts an empty node at the very end of the text (`? ` with no key on the
         // last line) on the line after the last one, which a report could not quote.
         let end = Position {
@@ -107,6 +123,12 @@ impl SourceFile {
             }
         }
         self.positions = positions;
+    }
+
+    /// Every recorded position, to compare indexes in tests.
+    #[cfg(test)]
+    pub fn positions(&self) -> &Positions {
+        &self.positions
     }
 
     /// The position of a YAML path, or of its nearest recorded ancestor.
@@ -196,7 +218,7 @@ fn start_of(span: &Span) -> Option<Located> {
 
 /// Records the positions under `node`, whose path is `path`: one buffer serves the whole walk,
 /// each child's path pushed onto it and cut off again, so the only copies are the map's keys.
-fn record(node: &Node, path: &mut String, positions: &mut HashMap<String, Located>) {
+fn record(node: &Node, path: &mut String, positions: &mut Positions) {
     let parent = path.len();
     match node {
         Node::Mapping(mapping) => {

@@ -6,6 +6,7 @@
 //! about 5 MB with some 480,000 nodes.
 
 use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::{Diagnostic, Position};
 use crate::source::SourceFile;
@@ -34,6 +35,11 @@ struct Open {
 /// of events (the parser keeps its own stack on the heap), so it cannot overflow anything; a
 /// syntax error ends the scan quietly, for the loader to report.
 pub fn check(source: &SourceFile) -> Option<Diagnostic> {
+    scan(source, |_, _| {})
+}
+
+/// [`check`], showing each event to `observe` as it is read (up to a refusal or a syntax error).
+pub fn scan(source: &SourceFile, mut observe: impl FnMut(&Event, &Marker)) -> Option<Diagnostic> {
     let mut parser = Parser::new_from_str(&source.text);
     let mut open: Vec<Open> = Vec::new();
     let mut nodes = 0usize;
@@ -41,6 +47,7 @@ pub fn check(source: &SourceFile) -> Option<Diagnostic> {
     let mut top_key_is_services = false;
     loop {
         let (event, marker) = parser.next_token().ok()?;
+        observe(&event, &marker);
         let at = Position {
             line: marker.line(),
             column: marker.col() + 1,
@@ -111,6 +118,19 @@ pub fn check(source: &SourceFile) -> Option<Diagnostic> {
     }
 }
 
+/// Whether `text` certainly holds no more than [`MAX_NODES`] nodes, from its bytes alone (a few
+/// milliseconds for megabytes, where [`check`] parses). Past the first document's root, a node
+/// needs a character that introduces it: `:` or `?` a mapping entry (its key and value),
+/// `,`, `{` or `[` an entry of a flow collection, `-` a list item, `-` or `.` another document
+/// (`---`, `...`). Each counts as two nodes, the most it can introduce.
+pub fn surely_within_node_limit(text: &str) -> bool {
+    let introducers = text
+        .bytes()
+        .filter(|b| matches!(b, b':' | b'?' | b',' | b'{' | b'[' | b'-' | b'.'))
+        .count();
+    2 * introducers < MAX_NODES
+}
+
 fn refuse(source: &SourceFile, at: Position, message: String) -> Diagnostic {
     // The scanner may place the event after the last line of a file with no final newline
     // (found by fuzzing: `{{{...` on one line); show it at the end of the text instead.
@@ -150,6 +170,69 @@ fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The nodes [`check`] counts in `text`.
+    fn nodes(text: &str) -> usize {
+        let source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
+        let mut nodes = 0;
+        scan(&source, |event, _| {
+            nodes += usize::from(matches!(
+                event,
+                Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_)
+            ))
+        });
+        nodes
+    }
+
+    /// The bound behind [`surely_within_node_limit`], on the shapes that pack nodes tightest
+    /// and on every YAML file of the repository (the fuzz corpora among them).
+    #[test]
+    fn the_byte_count_bounds_the_nodes() {
+        let bound = |text: &str| {
+            2 * text
+                .bytes()
+                .filter(|b| matches!(b, b':' | b'?' | b',' | b'{' | b'[' | b'-' | b'.'))
+                .count()
+                + 1
+        };
+        let mut texts: Vec<String> = [
+            "a",
+            "{a,b,c}",
+            "{?,?,?}",
+            "{:,:,:}",
+            "[a,b,c]",
+            "[[[[]]]]",
+            "[a: b, c: d]",
+            "- - - - x",
+            "-\n-\n-\n",
+            "a:\nb:\nc:\n",
+            "? a\n? b\n",
+            "a\n...\nb\n...\nc\n",
+            "--- a\n--- b\n--- c\n",
+            "a: &x [1]\nb: *x\nc: *x\n",
+            "[*a, *a]",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let root = camino::Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs: Vec<camino::Utf8PathBuf> =
+            ["profiles", "examples", "tests", "fuzz"].map(|d| root.join(d)).to_vec();
+        while let Some(dir) = dirs.pop() {
+            for entry in dir.read_dir_utf8().into_iter().flatten().flatten() {
+                if entry.path().is_dir() {
+                    dirs.push(entry.path().to_owned());
+                } else if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 500, "only {} texts", texts.len());
+        for text in &texts {
+            assert!(nodes(text) <= bound(text), "{} nodes in {text:?}", nodes(text));
+        }
+        assert!(surely_within_node_limit(&"a: [b, c]\n".repeat(1000)));
+        assert!(!surely_within_node_limit(&"[a, b]\n".repeat(MAX_NODES / 4)));
+    }
 
     fn limit(text: &str) -> Option<(usize, usize, String)> {
         let source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());

@@ -1,0 +1,321 @@
+//! Where each key and list item starts, recorded from the flat event stream that the input
+//! limits are checked on, so that a plain profile needs no marked-yaml tree at all.
+//!
+//! The positions must be exactly those [`SourceFile::index`] records from marked-yaml's tree.
+//! Where the two could differ, or where marked-yaml refuses the file (a tag, an anchor, a key
+//! that is not a scalar, a duplicate key, a top level that is not a mapping), the recorder
+//! gives up and the loader builds the tree as before, which decides and words any error.
+//!
+//! [`SourceFile::index`]: crate::source::SourceFile::index
+
+use yaml_rust2::parser::Event;
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostics::Position;
+use crate::source::{Located, Positions};
+
+/// An open mapping or list, and the length of its own path in [`Recorder::path`].
+struct Open {
+    path_len: usize,
+    kind: OpenKind,
+}
+
+enum OpenKind {
+    Mapping {
+        /// The next node is a key (else the value of the key just read).
+        expecting_key: bool,
+        /// For a mapping that is a list item: where the item starts until its first key is
+        /// read (marked-yaml places a non-empty item at its first key).
+        item_start: Option<Position>,
+    },
+    List {
+        next_index: usize,
+    },
+}
+
+/// Reads events in order ([`Recorder::observe`]) and hands back every position, or `None`
+/// when the profile must go through marked-yaml.
+pub struct Recorder {
+    path: String,
+    open: Vec<Open>,
+    positions: Positions,
+    documents: usize,
+    /// The stream was read to its end without anything the recorder does not reproduce.
+    finished: bool,
+    gave_up: bool,
+}
+
+impl Recorder {
+    /// `lines`: the text's line count, to size the map once (about one key or item per line).
+    pub fn new(lines: usize) -> Self {
+        Recorder {
+            path: String::new(),
+            open: Vec::new(),
+            positions: Positions::with_capacity(lines),
+            documents: 0,
+            finished: false,
+            gave_up: false,
+        }
+    }
+
+    /// The positions, if the whole stream was read and recorded exactly.
+    pub fn finish(self) -> Option<Positions> {
+        (self.finished && !self.gave_up).then_some(self.positions)
+    }
+
+    pub fn observe(&mut self, event: &Event, marker: &Marker) {
+        if self.gave_up {
+            return;
+        }
+        let at = Position {
+            line: marker.line(),
+            column: marker.col() + 1,
+        };
+        match event {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamEnd => self.finished = self.open.is_empty(),
+            Event::DocumentStart => {
+                self.documents += 1;
+                self.gave_up |= self.documents > 1;
+            }
+            Event::Alias(_) => self.gave_up = true,
+            Event::Scalar(value, _, anchor, tag) => {
+                if *anchor != 0 || tag.is_some() || self.open.is_empty() {
+                    // A scalar at the top level: marked-yaml wants a mapping there.
+                    self.gave_up = true;
+                } else if self.key_expected() {
+                    self.key(value, at);
+                } else {
+                    if let Some(item) = self.value(at) {
+                        self.record(item);
+                    }
+                    self.value_done();
+                }
+            }
+            Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
+                let mapping = matches!(event, Event::MappingStart(..));
+                if *anchor != 0 || tag.is_some() || self.key_expected() || (self.open.is_empty() && !mapping) {
+                    self.gave_up = true;
+                    return;
+                }
+                let item_start = self.value(at);
+                let kind = if mapping {
+                    OpenKind::Mapping {
+                        expecting_key: true,
+                        item_start,
+                    }
+                } else {
+                    if let Some(start) = item_start {
+                        self.record(start);
+                    }
+                    OpenKind::List { next_index: 0 }
+                };
+                self.open.push(Open {
+                    path_len: self.path.len(),
+                    kind,
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some(Open {
+                    kind:
+                        OpenKind::Mapping {
+                            item_start: Some(start),
+                            ..
+                        },
+                    ..
+                }) = self.open.pop()
+                {
+                    // An empty mapping as a list item: marked-yaml places it at its start.
+                    self.record(start);
+                }
+                self.value_done();
+            }
+        }
+    }
+
+    fn key_expected(&self) -> bool {
+        matches!(
+            self.open.last(),
+            Some(Open {
+                kind: OpenKind::Mapping {
+                    expecting_key: true,
+                    ..
+                },
+                ..
+            })
+        )
+    }
+
+    /// A mapping key: its path is recorded at the key (and, for a list item's first key, the
+    /// item's path is recorded there first).
+    fn key(&mut self, key: &str, at: Position) {
+        let Some(Open {
+            path_len,
+            kind: OpenKind::Mapping {
+                expecting_key,
+                item_start,
+            },
+        }) = self.open.last_mut()
+        else {
+            return;
+        };
+        *expecting_key = false;
+        let path_len = *path_len;
+        if item_start.take().is_some() {
+            self.record(at);
+        }
+        if path_len > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        self.record(at);
+    }
+
+    /// A node that is a value (not a key): a list item gets its index appended to the path,
+    /// and its position recorded unless it is a mapping, whose start is returned to be
+    /// recorded at its first key.
+    fn value(&mut self, at: Position) -> Option<Position> {
+        let Some(Open {
+            path_len,
+            kind: OpenKind::List { next_index },
+        }) = self.open.last_mut()
+        else {
+            return None;
+        };
+        self.path.truncate(*path_len);
+        use std::fmt::Write as _;
+        let _ = write!(self.path, "[{next_index}]");
+        *next_index += 1;
+        Some(at)
+    }
+
+    /// After a whole value: its parent mapping now expects a key, and the path is its parent's.
+    fn value_done(&mut self) {
+        let Some(parent) = self.open.last_mut() else {
+            return;
+        };
+        self.path.truncate(parent.path_len);
+        if let OpenKind::Mapping { expecting_key, .. } = &mut parent.kind {
+            *expecting_key = true;
+        }
+    }
+
+    fn record(&mut self, position: Position) {
+        let located = Located { file: 0, position };
+        // The same path twice is a duplicate key (or a dotted key that reads as a nested one):
+        // marked-yaml decides what that is.
+        if self.positions.insert(self.path.clone(), located).is_some() {
+            self.gave_up = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// The positions the recorder takes from the event stream, or `None` if it gives up.
+    fn recorded(text: &str) -> Option<Positions> {
+        let source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
+        let mut recorder = Recorder::new(source.line_count());
+        if crate::load::limits::scan(&source, |event, marker| recorder.observe(event, marker)).is_some() {
+            return None;
+        }
+        let mut installed = source.clone();
+        installed.install(recorder.finish()?);
+        Some(installed.positions().clone())
+    }
+
+    /// What the loader records from marked-yaml's tree, or `None` if marked-yaml refuses.
+    fn from_tree(text: &str) -> Option<Positions> {
+        let tree = marked_yaml::parse_yaml_with_options(0, text, crate::load::loader_options()).ok()?;
+        let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
+        source.index(&tree);
+        Some(source.positions().clone())
+    }
+
+    /// Whether the recorder took `text` (and, if so, recorded exactly what the tree records).
+    fn agrees(text: &str) -> bool {
+        let Some(recorded) = recorded(text) else {
+            return false;
+        };
+        let tree = from_tree(text).unwrap_or_else(|| panic!("marked-yaml refuses what the recorder took: {text:?}"));
+        assert_eq!(recorded, tree, "positions differ for {text:?}");
+        true
+    }
+
+    #[test]
+    fn records_what_the_tree_records_in_every_shape() {
+        for text in [
+            "tier: prod\nservices:\n  api:\n    ports: {http: 8080}\n",
+            "a:\n  list:\n    - x: 1\n      y: 2\n    - z\n    - {}\n    - []\n    - - nested\n      - more\n    - {p: 1, q: [1, 2]}\n",
+            "a: [ {b: 1}, {}, [c, {d: 2}] ]\n",
+            "\"quoted key\": 1\n'single': {inner: x}\nplain: |\n  block\n  text\nnext: >\n  folded\n",
+            "a:\nb: ~\nc: ''\nd:\n  - \n  - x\n",
+            "? explicit\n: value\n? complex key spanning\n: other\n",
+            "tier: prod\n? ",
+            "# only a comment first\n\n---\ntier: prod\n...\n",
+            "{flow: top, level: [1, 2]}\n",
+            "list:\n- a: 1\n  b:\n  - c: 2\n- d\n",
+            "ünïcode: wert\nkey: \"ü\"\n",
+            "",
+        ] {
+            assert!(agrees(text), "the recorder gave up on {text:?}");
+        }
+    }
+
+    #[test]
+    fn gives_up_where_marked_yaml_decides() {
+        for text in [
+            // Refused by marked-yaml: duplicates, anchors, tags, keys that are not scalars,
+            // a top level that is not a mapping.
+            "a: 1\na: 2\n",
+            "a:\n  b: 1\n  b: {}\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "? [a, b]\n: 1\n",
+            "- a\n- b\n",
+            "just a scalar\n",
+            // Read differently by marked-yaml and the path index: left to the tree.
+            "a.b: 1\na:\n  b: 2\n",
+            // More than one document, a syntax error.
+            "a: 1\n---\nb: 2\n",
+            "a: [1, 2\n",
+        ] {
+            assert!(recorded(text).is_none(), "the recorder took {text:?}");
+        }
+    }
+
+    /// Every YAML file in the repository (profiles, examples, fixtures, bad profiles, the fuzz
+    /// corpora): where the recorder takes one, its positions are the tree's.
+    #[test]
+    fn records_what_the_tree_records_for_every_file_in_the_repository() {
+        let root = camino::Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["profiles", "examples", "tests", "fuzz/corpus", "fuzz/regressions"] {
+            collect(&root.join(dir), &mut files);
+        }
+        let (mut taken, mut read) = (0, 0);
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            read += 1;
+            taken += usize::from(agrees(&text));
+        }
+        assert!(read > 500, "only {read} files read");
+        assert!(taken > read / 4, "the recorder took only {taken} of {read} files");
+    }
+
+    fn collect(dir: &camino::Utf8Path, files: &mut Vec<camino::Utf8PathBuf>) {
+        for entry in dir.read_dir_utf8().into_iter().flatten().flatten() {
+            let path = entry.path().to_owned();
+            if path.is_dir() {
+                collect(&path, files);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+}
