@@ -56,20 +56,13 @@ fn parse(source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
 }
 
 /// A profile that extends nothing, with no overrides, within the node limit: most of them.
-/// serde types it while the input limits are checked, and the same scan of the events records
-/// every position, so no marked-yaml tree is built. serde may read a file the limits then
-/// refuse: the node limit, the one that bounds its memory, cannot be what refuses it, and serde
-/// bounds its own nesting and alias expansion. Whatever the scan cannot record exactly (see
+/// serde types it while the text is checked ([`refuse_text`]), and the same scan of the events
+/// records every position, so no marked-yaml tree is built. serde may read a file that is then
+/// refused (and its reading dropped): the node limit, the one that bounds its memory, cannot be
+/// what refuses it, and serde bounds its own nesting and alias expansion. Whatever the scan cannot record exactly (see
 /// [`positions::Recorder`]) goes the way every other profile goes, through the tree.
 fn parse_alone(mut source: SourceFile) -> Result<Loaded, Failed> {
-    if let Some(refused) = text::check_characters(&source) {
-        return Err((Some(source), vec![refused]));
-    }
-    let scan = || {
-        let mut recorder = positions::Recorder::new(source.line_count());
-        let refused = limits::scan(&source, |event, marker| recorder.observe(event, marker));
-        (refused.or_else(|| empty(&source)), recorder.finish())
-    };
+    let scan = || refuse_text_recording(&source);
     let parse = || serde_yaml::from_str::<RawProfile>(&source.text);
     let large = source.text.len() >= PARSE_IN_PARALLEL_FROM;
     let ((refused, positions), parsed) = crate::parallel::join(large, scan, parse);
@@ -232,9 +225,48 @@ pub(crate) fn loader_options() -> LoaderOptions {
 /// deep to parse and walk safely (marked-yaml and the position index recurse without a bound).
 /// Not in parallel with serde, which would hold a whole refused file in memory.
 fn refuse_text(source: &SourceFile) -> Option<Diagnostic> {
+    refuse_text_observing(source, |_, _| {})
+}
+
+/// [`refuse_text`], recording every position from the same scan: the positions come back if
+/// the text was read to its end and [`positions::Recorder`] could take them all.
+fn refuse_text_recording(source: &SourceFile) -> (Option<Diagnostic>, Option<crate::source::Positions>) {
+    let mut recorder = positions::Recorder::new(source.line_count());
+    let refused = refuse_text_observing(source, |event, marker| recorder.observe(event, marker));
+    (refused, recorder.finish())
+}
+
+fn refuse_text_observing(
+    source: &SourceFile,
+    observe: impl FnMut(&yaml_rust2::parser::Event, &yaml_rust2::scanner::Marker),
+) -> Option<Diagnostic> {
     text::check_characters(source)
-        .or_else(|| limits::check(source))
+        .or_else(|| limits::scan(source, observe))
         .or_else(|| empty(source))
+}
+
+/// Every file under the repository's YAML-holding directories (profiles, examples, tests, the
+/// fuzz corpora) that reads as text, for tests that hold a property over all of them.
+#[cfg(test)]
+pub(crate) fn repository_texts() -> Vec<(Utf8PathBuf, String)> {
+    let root = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The fuzz corpora in the repository, not a local run's (`fuzz/corpus-run`, ignored by git).
+    let mut dirs: Vec<Utf8PathBuf> = ["profiles", "examples", "tests", "fuzz/corpus", "fuzz/regressions"]
+        .map(|d| root.join(d))
+        .to_vec();
+    let mut texts = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in dir.read_dir_utf8().into_iter().flatten().flatten() {
+            let path = entry.path().to_owned();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push((path, text));
+            }
+        }
+    }
+    assert!(texts.len() > 500, "only {} files read", texts.len());
+    texts
 }
 
 /// The strict types from `text`, or every unknown key and the first other error.
