@@ -59,8 +59,9 @@ fn parse(source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
 /// serde types it while the text is checked ([`refuse_text`]), and the same scan of the events
 /// records every position, so no marked-yaml tree is built. serde may read a file that is then
 /// refused (and its reading dropped): the node limit, the one that bounds its memory, cannot be
-/// what refuses it, and serde bounds its own nesting and alias expansion. Whatever the scan cannot record exactly (see
-/// [`positions::Recorder`]) goes the way every other profile goes, through the tree.
+/// what refuses it, and serde bounds its own nesting and alias expansion. Whatever the scan
+/// cannot record exactly (see [`positions::Recorder`]) goes the way every other profile goes,
+/// through the tree.
 fn parse_alone(mut source: SourceFile) -> Result<Loaded, Failed> {
     let scan = || refuse_text_recording(&source);
     let parse = || serde_yaml::from_str::<RawProfile>(&source.text);
@@ -236,6 +237,8 @@ fn refuse_text_recording(source: &SourceFile) -> (Option<Diagnostic>, Option<cra
     (refused, recorder.finish())
 }
 
+/// The one order of the text's refusals (characters, limits, emptiness), with every event of
+/// the limits scan shown to `observe`.
 fn refuse_text_observing(
     source: &SourceFile,
     observe: impl FnMut(&yaml_rust2::parser::Event, &yaml_rust2::scanner::Marker),
