@@ -238,7 +238,8 @@ fn edges(cluster: &Cluster, nodes: &[Node]) -> Vec<Edge> {
         }
         edges
     });
-    chunks.concat()
+    // Moved, not cloned (`concat` would copy every edge's port set: 25 MB at 5,000 services).
+    chunks.into_iter().flatten().collect()
 }
 
 /// The (scope, peer) pairs the graph has looked at: a peer without a namespace selector means

@@ -120,7 +120,7 @@ struct ServiceContext<'a> {
     raw_profile: &'a RawProfile,
     defaults: &'a TierDefaults,
     instance: &'a str,
-    dependencies: &'a [crate::model::Dependency],
+    dependencies: &'a [std::sync::Arc<crate::model::Dependency>],
     peers: &'a [crate::model::IngressPeer],
 }
 

@@ -2,15 +2,17 @@
 //! of the profile calling each other, and dependencies that share gen's namespace.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label};
 use super::suggestion;
+
 use crate::model::{Dependency, IngressPeer, Labels, LocalDependency, Metrics, Port, Service, ServicePeer};
 use crate::profile::{RawDependency, RawProfile, RawServiceSettings};
 
 impl Resolver<'_> {
-    pub(super) fn dependencies(&mut self, namespace: &str, raw: &[RawDependency]) -> Vec<Dependency> {
+    pub(super) fn dependencies(&mut self, namespace: &str, raw: &[RawDependency]) -> Vec<Arc<Dependency>> {
         let mut seen = BTreeSet::new();
         raw.iter()
             .enumerate()
@@ -67,13 +69,13 @@ impl Resolver<'_> {
                         );
                     }
                 }
-                Dependency {
+                Arc::new(Dependency {
                     name: dependency.name.clone(),
                     namespace: dependency.namespace.clone(),
                     port: dependency.port,
                     pod_labels,
                     from_namespaces,
-                }
+                })
             })
             .collect()
     }
@@ -151,8 +153,8 @@ impl Resolver<'_> {
         &mut self,
         path: &str,
         settings: &RawServiceSettings,
-        dependencies: &[Dependency],
-    ) -> Vec<Dependency> {
+        dependencies: &[Arc<Dependency>],
+    ) -> Vec<Arc<Dependency>> {
         let Some(names) = &settings.depends_on else {
             return dependencies.to_vec();
         };
@@ -257,7 +259,7 @@ impl Resolver<'_> {
     pub(super) fn local_dependency_selectors(
         &mut self,
         namespace: &str,
-        dependencies: &[Dependency],
+        dependencies: &[Arc<Dependency>],
         services: &[Service],
     ) {
         for (index, dependency) in dependencies.iter().enumerate() {
@@ -328,7 +330,7 @@ pub(super) fn peers_for(
 /// among themselves (replication, clustering) without opening anything else.
 pub(super) fn local_dependencies(
     namespace: &str,
-    dependencies: &[Dependency],
+    dependencies: &[Arc<Dependency>],
     services: &[Service],
 ) -> Vec<LocalDependency> {
     dependencies

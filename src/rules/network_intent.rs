@@ -314,7 +314,7 @@ mod tests {
         for service in &mut fixture.model.services {
             for dependency in &mut service.egress {
                 if dependency.name == "redis" {
-                    dependency.namespace = namespace.clone();
+                    std::sync::Arc::make_mut(dependency).namespace = namespace.clone();
                 }
             }
         }
