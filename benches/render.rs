@@ -235,7 +235,7 @@ fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option
         };
         // What `gen render` does with the objects, into memory instead of stdout.
         let mut stream = Vec::with_capacity(bytes);
-        emit::write_stream(&output.objects, &mut stream).expect("writing to memory cannot fail");
+        emit::write_stream(&output.documents, &mut stream).expect("writing to memory cannot fail");
         let elapsed = start.elapsed();
         if run > 0 {
             samples.push(elapsed);
@@ -245,8 +245,8 @@ fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option
             // `gen render` refuses to write anything then, so the subprocess would not be comparable.
             return Err(format!("{errors} policy errors; gen render would write nothing"));
         }
-        objects = output.objects.len();
-        services = output.objects.iter().filter(|o| o.kind == "Deployment").count();
+        objects = output.documents.len();
+        services = output.documents.iter().filter(|o| o.kind == "Deployment").count();
         bytes = stream.len();
         std::hint::black_box(&stream);
     }
@@ -439,8 +439,9 @@ fn stages(case: &Case, renderer: &Renderer) -> [Duration; 7] {
     let sort = lap();
     let findings = rules::run(&model, &objects, &loaded.source);
     let rules = lap();
+    let documents = emit::encode(objects).expect("checked objects encode");
     let mut stream = Vec::new();
-    emit::write_stream(&objects, &mut stream).expect("writing to memory cannot fail");
+    emit::write_stream(&documents, &mut stream).expect("writing to memory cannot fail");
     let emit = lap();
     std::hint::black_box((findings, stream));
     [load, resolve, render, check, sort, rules, emit]

@@ -38,13 +38,9 @@ pub struct Object {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
-    /// The same object as its Kubernetes type, for the rules to read without decoding again.
+    /// The same object as its Kubernetes type, for the rules to read without decoding again,
+    /// and what gen emits ([`Object::encode`]).
     pub typed: Typed,
-    /// The YAML document gen emits: the object as its Kubernetes type encodes it (field order
-    /// is the type's, maps sorted). Written here, where objects are checked on every core, so
-    /// emitting is only putting documents together; the encoded value itself is not kept, as
-    /// it would be most of a large render's memory.
-    pub yaml: String,
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
     pub service: Option<String>,
@@ -202,6 +198,26 @@ impl Typed {
 }
 
 impl Object {
+    /// The YAML document gen emits for the object: as its Kubernetes type encodes it (field
+    /// order is the type's, maps sorted). Encoded once the rules have passed, not when the
+    /// object is checked: holding every document's text beside every typed object through the
+    /// rules was an eighth of a large render's peak memory.
+    pub fn encode(&self) -> Result<String, TemplateDefect> {
+        let mut yaml = String::new();
+        self.encode_into(&mut yaml)?;
+        Ok(yaml)
+    }
+
+    /// [`Object::encode`], appended to `out`.
+    pub fn encode_into(&self, out: &mut String) -> Result<(), TemplateDefect> {
+        self.typed.write_yaml(out).map_err(|e| TemplateDefect {
+            code: "template-defect",
+            template: self.template,
+            what: format!("{}/{}", self.typed.api_version(), self.kind),
+            problem: e.to_string(),
+        })
+    }
+
     /// `Kind/namespace/name`, how findings name a rendered object.
     pub fn identity(&self) -> String {
         match &self.namespace {
@@ -260,10 +276,7 @@ pub fn check(rendered: Rendered) -> Result<Object, TemplateDefect> {
     if let Err(problem) = crate::resolve::dns_subdomain(&name) {
         return Err(defect(&what, format!("metadata.name `{name}` {problem}")));
     }
-    let mut yaml = String::with_capacity(rendered.text.len() + rendered.text.len() / 8);
-    typed.write_yaml(&mut yaml).map_err(|e| defect(&what, e.to_string()))?;
     Ok(Object {
-        yaml,
         kind,
         namespace: metadata.namespace.clone(),
         name,
@@ -514,7 +527,8 @@ mod tests {
             let valid = format!("apiVersion: {type_meta}\n{meta}{spec}");
             let object = check(rendered(&valid)).unwrap_or_else(|e| panic!("{type_meta}: {}", e.problem));
             assert_eq!(object.typed.api_version(), type_meta.split('\n').next().unwrap());
-            assert!(object.yaml.contains("name: api"), "{}", object.yaml);
+            let yaml = object.encode().unwrap();
+            assert!(yaml.contains("name: api"), "{yaml}");
             for (from, to, problem) in broken {
                 assert!(valid.contains(from), "{type_meta}: the case must change something");
                 let error = check(rendered(&valid.replace(from, to))).unwrap_err();

@@ -50,7 +50,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
         let mut stdout = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
         let written = outputs
             .iter()
-            .try_for_each(|o| emit::write_stream(&o.objects, &mut stdout))
+            .try_for_each(|o| emit::write_stream(&o.documents, &mut stdout))
             .and_then(|()| stdout.flush());
         // The process ends right after this; freeing tens of thousands of objects one by one
         // would take longer than rendering them did.
@@ -83,7 +83,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs) -> i32 {
             exit::FINDINGS
         }
         Ok(outcome) => {
-            let objects: usize = outputs.iter().map(|o| o.objects.len()).sum();
+            let objects: usize = outputs.iter().map(|o| o.documents.len()).sum();
             let names: Vec<&str> = outputs.iter().map(|o| o.profile.as_str()).collect();
             eprintln!(
                 "gen: rendered {} into {dir}: {objects} objects; {} files written, {} unchanged, {} removed",
@@ -213,7 +213,7 @@ fn directory_drifts(
             dir: dir.to_owned(),
             source: profiles[0].path.to_string(),
             profile: Some(output.profile.clone()),
-            drift: drift::compare(&tree, &emit::files(&output.profile, &output.objects)),
+            drift: drift::compare(&tree, &emit::files(&output.profile, &output.documents)),
         }];
     }
     let mut drifts = Vec::with_capacity(outputs.len() + 1);
@@ -228,7 +228,7 @@ fn directory_drifts(
             dir: dir.join(&output.profile),
             source: profile.path.to_string(),
             profile: Some(output.profile.clone()),
-            drift: drift::compare(&subtree, &emit::files(&output.profile, &output.objects)),
+            drift: drift::compare(&subtree, &emit::files(&output.profile, &output.documents)),
         });
     }
     drifts.push(DirectoryDrift {
@@ -243,7 +243,7 @@ fn directory_drifts(
 /// The files `-o` writes: one profile's, or under `--all` each profile's in `<profile>/`.
 fn output_files(outputs: &[Output], all: bool) -> Result<Vec<emit::File>, Diagnostic> {
     if !all {
-        return Ok(emit::files(&outputs[0].profile, &outputs[0].objects));
+        return Ok(emit::files(&outputs[0].profile, &outputs[0].documents));
     }
     let mut files = Vec::new();
     for output in outputs {
@@ -255,7 +255,7 @@ fn output_files(outputs: &[Output], all: bool) -> Result<Vec<emit::File>, Diagno
             )
             .with_hint("rename the profile file to letters, digits, `-`, `_` and `.`"));
         }
-        files.extend(prefixed(profile, emit::files(profile, &output.objects)));
+        files.extend(prefixed(profile, emit::files(profile, &output.documents)));
     }
     Ok(files)
 }

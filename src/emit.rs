@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::check::Object;
+use crate::check::{Object, TemplateDefect};
 use crate::{index, yaml};
 
 /// The first line of every file `gen` writes; it is how `gen` tells its files from a user's.
@@ -53,12 +53,53 @@ pub fn sort_for_apply(objects: &mut [Object]) {
     objects.sort_by_cached_key(|o| (kind_rank(&o.kind), o.kind.clone(), o.namespace.clone(), o.name.clone()));
 }
 
+/// An object as gen writes it: its YAML document, and what names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The service the object belongs to; `None` for namespace-wide objects.
+    pub service: Option<String>,
+    pub yaml: String,
+}
+
+/// The documents of checked objects, in their order, encoded on every core. The objects are
+/// consumed: each typed object is freed as soon as its document is written, so the typed
+/// objects and their text are never all held at once.
+pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
+    let chunks = crate::parallel::map_owned_chunks(objects, 256, |chunk| {
+        // Each document is written into one reused buffer and copied out at its exact size: a
+        // string grown as it is written keeps up to twice its length.
+        let mut scratch = String::new();
+        chunk
+            .into_iter()
+            .map(|object| {
+                scratch.clear();
+                object.encode_into(&mut scratch)?;
+                Ok(Document {
+                    yaml: scratch.as_str().to_owned(),
+                    kind: object.kind,
+                    namespace: object.namespace,
+                    name: object.name,
+                    service: object.service,
+                })
+            })
+            .collect::<Result<Vec<_>, TemplateDefect>>()
+    });
+    let mut documents = Vec::new();
+    for chunk in chunks {
+        documents.extend(chunk?);
+    }
+    Ok(documents)
+}
+
 /// One multi-document YAML stream, written straight to `out` (no copy of the whole stream in
 /// memory).
-pub fn write_stream(objects: &[Object], out: &mut impl std::io::Write) -> std::io::Result<()> {
-    for object in objects {
+pub fn write_stream(documents: &[Document], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    for document in documents {
         out.write_all(b"---\n")?;
-        out.write_all(object.yaml.as_bytes())?;
+        out.write_all(document.yaml.as_bytes())?;
     }
     Ok(())
 }
@@ -73,16 +114,16 @@ pub struct File {
 /// One file per object, grouped so a person finds things: namespace-wide objects at the top,
 /// each service's objects under `services/<name>/`, a `kustomization.yaml` listing all of
 /// them in apply order, and the index of everything written (see [`index`]).
-pub fn files(profile: &str, objects: &[Object]) -> Vec<File> {
+pub fn files(profile: &str, documents: &[Document]) -> Vec<File> {
     let header = format!("{MARKER} from profile `{profile}`; edit the profile, not this file.\n");
-    let mut files: Vec<File> = objects
+    let mut files: Vec<File> = documents
         .iter()
-        .map(|object| {
-            let mut contents = String::with_capacity(header.len() + object.yaml.len());
+        .map(|document| {
+            let mut contents = String::with_capacity(header.len() + document.yaml.len());
             contents.push_str(&header);
-            contents.push_str(&object.yaml);
+            contents.push_str(&document.yaml);
             File {
-                path: object_path(object),
+                path: object_path(document),
                 contents,
             }
         })
@@ -112,7 +153,7 @@ pub fn with_index(profile: &str, mut files: Vec<File>) -> Vec<File> {
     files
 }
 
-fn object_path(object: &Object) -> String {
+fn object_path(object: &Document) -> String {
     let kind = object.kind.to_ascii_lowercase();
     match &object.service {
         Some(service) if *service == object.name => format!("services/{service}/{kind}.yaml"),
@@ -127,11 +168,7 @@ mod tests {
     use super::*;
 
     fn object(kind: &str, name: &str, service: Option<&str>) -> Object {
-        let value = json!({"kind": kind, "metadata": {"name": name}});
-        let mut yaml = String::new();
-        yaml::write_document(&value, &mut yaml);
         Object {
-            yaml,
             kind: kind.into(),
             namespace: Some("ns".into()),
             name: name.into(),
@@ -160,13 +197,35 @@ mod tests {
     }
 
     #[test]
+    fn encodes_every_object_in_order_on_any_number_of_cores() {
+        let objects: Vec<Object> = (0..600)
+            .map(|i| {
+                let mut object = object("ServiceAccount", &format!("sa-{i}"), None);
+                object.typed.metadata_mut().name = Some(object.name.clone());
+                object
+            })
+            .collect();
+        let documents = encode(objects.clone()).unwrap();
+        assert_eq!(documents.len(), objects.len());
+        for (object, document) in objects.iter().zip(&documents) {
+            assert_eq!(document.name, object.name);
+            assert_eq!(document.yaml, object.encode().unwrap());
+            assert!(
+                document.yaml.contains(&format!("name: {}\n", object.name)),
+                "{}",
+                document.yaml
+            );
+        }
+    }
+
+    #[test]
     fn groups_files_and_lists_them_in_the_kustomization() {
-        let objects = [
+        let objects = vec![
             object("Namespace", "ns", None),
             object("Deployment", "api", Some("api")),
             object("Ingress", "app", None),
         ];
-        let files = files("dev", &objects);
+        let files = files("dev", &encode(objects).unwrap());
         let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,

@@ -50,6 +50,50 @@ where
     })
 }
 
+/// [`map_chunks`] on owned items: each chunk is moved to its worker, which may free every item
+/// as soon as it is done with it.
+pub fn map_owned_chunks<T, R, F>(items: Vec<T>, min_chunk: usize, work: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(Vec<T>) -> R + Sync,
+{
+    map_owned_chunks_on(cores(), items, min_chunk, work)
+}
+
+fn map_owned_chunks_on<T, R, F>(workers: usize, mut items: Vec<T>, min_chunk: usize, work: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(Vec<T>) -> R + Sync,
+{
+    let chunk_size = items.len().div_ceil(workers).max(min_chunk).max(1);
+    if items.len() <= chunk_size {
+        return vec![work(items)];
+    }
+    // Split from the back, so only the moved tail is copied each time.
+    let mut chunks = Vec::with_capacity(items.len().div_ceil(chunk_size));
+    while items.len() > chunk_size {
+        let start = (items.len() - 1) / chunk_size * chunk_size;
+        chunks.push(items.split_off(start));
+    }
+    chunks.push(items);
+    chunks.reverse();
+    thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let work = &work;
+                scope.spawn(move || work(chunk))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
 where
     T: Sync,
@@ -89,6 +133,19 @@ mod tests {
         }
         assert_eq!(map_chunks(&items[..3], 16, |c| c.len()), [3], "small inputs stay whole");
         assert_eq!(map_chunks::<u32, usize, _>(&[], 16, |c| c.len()), [0]);
+    }
+
+    #[test]
+    fn owned_chunks_match_borrowed_ones() {
+        let items: Vec<u32> = (0..1000).collect();
+        for workers in [1, 2, 3, 8] {
+            for size in [0, 3, 16, 17, 999, 1000] {
+                let part = &items[..size];
+                let owned = map_owned_chunks_on(workers, part.to_vec(), 16, |chunk| chunk);
+                let borrowed = map_chunks_on(workers, part, 16, <[u32]>::to_vec);
+                assert_eq!(owned, borrowed, "{workers} cores, {size} items");
+            }
+        }
     }
 
     #[test]

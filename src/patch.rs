@@ -58,8 +58,8 @@ fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &Source
             "use `merge:` for a JSON merge patch, or `json:` for a list of JSON Patch operations",
         ));
     }
-    let mut document: Value =
-        serde_yaml::from_str(&object.yaml).map_err(|e| refuse("", format!("cannot read the object: {e}"), ""))?;
+    let before_fields = object.typed.to_json();
+    let mut document = before_fields.clone();
     let before = identity(&document);
     if let Some(merge) = merge {
         json_patch::merge(&mut document, merge);
@@ -92,7 +92,6 @@ fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &Source
         service: object.service.clone(),
         text,
     };
-    let before_fields = serde_yaml::from_str::<Value>(&object.yaml).unwrap_or(Value::Null);
     let mut changed = Vec::new();
     changed_fields(&before_fields, &document, String::new(), &mut changed);
     let mut patched = std::mem::take(&mut object.patched);

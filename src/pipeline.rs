@@ -73,7 +73,8 @@ pub struct Built {
 
 pub struct Output {
     pub profile: String,
-    pub objects: Vec<Object>,
+    /// The objects as gen writes them, in apply order.
+    pub documents: Vec<crate::emit::Document>,
     pub report: Report,
 }
 
@@ -104,9 +105,11 @@ pub fn run_loaded(
     if report.has_schema_error() {
         return Err(Failure::Profile(report));
     }
+    // The rules are done with the typed objects: each is freed as its document is written.
+    let documents = crate::emit::encode(built.objects).map_err(Failure::Template)?;
     Ok(Output {
         profile: profile.name.clone(),
-        objects: built.objects,
+        documents,
         report,
     })
 }

@@ -27,7 +27,7 @@ fn survives(text: &str) -> Result<(), TestCaseError> {
     let outcome = catch_unwind(AssertUnwindSafe(|| match pipeline::run(&profile, &renderer) {
         Ok(output) => {
             // A render that passes must also emit.
-            gen_core::emit::write_stream(&output.objects, &mut std::io::sink()).unwrap();
+            gen_core::emit::write_stream(&output.documents, &mut std::io::sink()).unwrap();
             true
         }
         Err(Failure::Profile(report)) => !report.findings.is_empty(),

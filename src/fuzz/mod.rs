@@ -81,8 +81,9 @@ pub fn pipeline(data: &[u8], renderers: &Renderers) {
     }
     match pipeline::run_loaded(&profile, loaded, renderer) {
         Ok(output) => {
-            crate::emit::write_stream(&output.objects, &mut std::io::sink()).expect("emitting to a sink");
-            let files = crate::emit::with_index(&output.profile, crate::emit::files(&output.profile, &output.objects));
+            crate::emit::write_stream(&output.documents, &mut std::io::sink()).expect("emitting to a sink");
+            let files =
+                crate::emit::with_index(&output.profile, crate::emit::files(&output.profile, &output.documents));
             assert!(!files.is_empty(), "a rendered profile wrote no files");
             assert_said_why_located(output.report.source.as_ref(), &output.report.findings);
         }

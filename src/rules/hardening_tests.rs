@@ -25,6 +25,14 @@ fn every_kind() -> pipeline::Output {
     }
 }
 
+/// The fixture's typed objects, before the rules.
+fn every_kind_built() -> pipeline::Built {
+    match pipeline::build(&fixture(), &Renderer::new()) {
+        Ok(built) => built,
+        Err(_) => panic!("the every-kind fixture builds"),
+    }
+}
+
 fn assert_hardened(object: &Object, pod: &PodSpec) {
     let at = object.identity();
     let context = pod
@@ -89,9 +97,9 @@ fn assert_hardened(object: &Object, pod: &PodSpec) {
 
 #[test]
 fn every_pod_of_every_kind_is_hardened() {
-    let output = every_kind();
+    let built = every_kind_built();
     let mut seen = Vec::new();
-    for object in &output.objects {
+    for object in &built.objects {
         if let Some((pod, _)) = object.typed.pod_spec() {
             assert_hardened(object, pod);
             seen.push(object.kind.as_str());
@@ -119,11 +127,8 @@ fn every_kind_lints_clean_and_the_rules_reach_every_pod() {
         .collect();
     assert!(findings.is_empty(), "{findings:?}");
     // The same pods, each loosened once, must each make the pod rules fire.
-    let built = match pipeline::build(&fixture(), &Renderer::new()) {
-        Ok(built) => built,
-        Err(_) => panic!("the every-kind fixture builds"),
-    };
-    for object in output.objects.iter().filter(|o| o.typed.pod_spec().is_some()) {
+    let built = every_kind_built();
+    for object in built.objects.iter().filter(|o| o.typed.pod_spec().is_some()) {
         let mut loosened = object.clone();
         let pod = loosened
             .typed
