@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+#[cfg(test)]
 use serde_json::Value;
 
 /// A document as the fast reader reads it.
@@ -258,27 +259,86 @@ fn json(text: &str) -> Option<Node<'_>> {
     if has_surrogate_escape(text) {
         return None;
     }
-    from_json(serde_json::from_str(text).ok()?)
+    serde_json::from_str::<FromJson>(text).ok().map(|read| read.0)
 }
 
-/// The node for a JSON value; `None` for a null or a float anywhere in it.
-fn from_json(value: Value) -> Option<Node<'static>> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => Node::Bool(b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Node::UInt(u),
-            (None, Some(i)) => Node::Int(i),
-            (None, None) => return None,
-        },
-        Value::String(text) => Node::Str(Cow::Owned(text)),
-        Value::Array(items) => Node::Seq(items.into_iter().map(from_json).collect::<Option<_>>()?),
-        Value::Object(map) => Node::Map(
-            map.into_iter()
-                .map(|(key, value)| Some((Cow::Owned(key), from_json(value)?)))
-                .collect::<Option<_>>()?,
-        ),
-    })
+/// A node read straight from JSON, its strings borrowed from the text where they have no
+/// escapes: no `serde_json::Value` in between (an allocation per key and per string). A null,
+/// a float or a key given twice anywhere in it fails the read, for serde_yaml to decide.
+struct FromJson<'a>(Node<'a>);
+
+impl<'de> de::Deserialize<'de> for FromJson<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor).map(FromJson)
+    }
+}
+
+struct JsonVisitor;
+
+/// A key of a JSON object, borrowed where it has no escapes (serde's own `Cow` always copies).
+struct JsonKey<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for JsonKey<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_str(JsonVisitor)? {
+            Node::Str(key) => Ok(JsonKey(key)),
+            _ => Err(de::Error::custom("a key that is not a string")),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON without nulls or floats")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<Node<'de>, E> {
+        // serde_json gives only negative integers as i64; a non-negative one would be a UInt.
+        Ok(u64::try_from(i).map_or(Node::Int(i), Node::UInt))
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<Node<'de>, E> {
+        Ok(Node::UInt(u))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(text.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(text)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(FromJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut entries: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+        while let Some(JsonKey(key)) = map.next_key()? {
+            // serde_yaml refuses a key given twice; so does this reader (a scan: short maps).
+            if entries.iter().any(|(seen, _)| *seen == key) {
+                return Err(de::Error::custom("duplicate key"));
+            }
+            let FromJson(value) = map.next_value()?;
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
 }
 
 /// A plain scalar: `true`, `false`, a canonical integer, or a string that cannot be read as
@@ -467,6 +527,19 @@ mod tests {
         agrees("nested:\n- - a\n  - b\n- c\n");
         agrees("q: 256Mi\nc: 500m\nb: true\nf: false\np: /tmp\nk: kubernetes.io/hostname\n");
         agrees("# comment\na:\n\n  # another\n  b: 1\n");
+        agrees("j: {\"a\\\"b\": [\"\\n\", -1, 0, 18446744073709551615, {\"z\": true}], \"y\": {}}\n");
+    }
+
+    #[test]
+    fn borrows_json_strings_without_escapes() {
+        let node = parse("a: {\"k\": \"plain\", \"e\\\"\": \"x\\ty\"}\n").unwrap();
+        let Node::Map(top) = node else { panic!("a map") };
+        let Node::Map(inner) = &top[0].1 else { panic!("a map") };
+        assert!(matches!(
+            &inner[0],
+            (Cow::Borrowed("k"), Node::Str(Cow::Borrowed("plain")))
+        ));
+        assert!(matches!(&inner[1], (Cow::Owned(k), Node::Str(Cow::Owned(v))) if k == "e\"" && v == "x\ty"));
     }
 
     #[test]
@@ -497,6 +570,10 @@ mod tests {
             "a:\n- 1\n  b: 2\n",
             "  a: 1\n",
             "a: \"x\" \"y\"\n",
+            "a: {\"k\": 1, \"k\": 2}\n",
+            "a: [{\"x\": null}]\n",
+            "a: {\"x\": [1, 2.0]}\n",
+            "a: {1: 2}\n",
             "a: 99999999999999999999999\n",
             "True: 1\n",
             "a: b\r\n",
