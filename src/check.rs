@@ -1,8 +1,9 @@
 //! Stage 4: prove every rendered document is a real Kubernetes object.
 //!
 //! Each document is decoded into its `k8s-openapi` type. Those types silently drop fields they do
-//! not know, so the decoded object is encoded again and must equal what the template produced:
-//! any difference is an unknown field, a misplaced one or a value of the wrong type.
+//! not know, so the decode refuses any key the type would skip (`decode`): an unknown field or
+//! a misplaced one is a defect, as is a value of the wrong type. What gen emits is the object
+//! encoded from its type ([`Object::encode`]), once the policy rules have passed.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;

@@ -1,4 +1,5 @@
-//! The stages in order: load -> resolve -> render -> check -> policy rules and waivers.
+//! The stages in order: load -> resolve -> render -> check -> policy rules and waivers -> the
+//! documents to emit.
 
 use crate::check::{self, Object, TemplateDefect};
 use crate::diagnostics::{self, Diagnostic, Severity};
