@@ -67,31 +67,19 @@ where
     R: Send,
     F: Fn(Vec<T>) -> R + Sync,
 {
-    let chunk_size = items.len().div_ceil(workers).max(min_chunk).max(1);
-    if items.len() <= chunk_size {
+    let size = chunk_size(items.len(), workers, min_chunk);
+    if items.len() <= size {
         return vec![work(items)];
     }
     // Split from the back, so only the moved tail is copied each time.
-    let mut chunks = Vec::with_capacity(items.len().div_ceil(chunk_size));
-    while items.len() > chunk_size {
-        let start = (items.len() - 1) / chunk_size * chunk_size;
+    let mut chunks = Vec::with_capacity(items.len().div_ceil(size));
+    while items.len() > size {
+        let start = (items.len() - 1) / size * size;
         chunks.push(items.split_off(start));
     }
     chunks.push(items);
     chunks.reverse();
-    thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                let work = &work;
-                scope.spawn(move || work(chunk))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+    each_on_a_thread(chunks, &work)
 }
 
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
@@ -100,17 +88,30 @@ where
     R: Send,
     F: Fn(&[T]) -> R + Sync,
 {
-    let chunk_size = items.len().div_ceil(workers).max(min_chunk).max(1);
-    if items.len() <= chunk_size {
+    let size = chunk_size(items.len(), workers, min_chunk);
+    if items.len() <= size {
         return vec![work(items)];
     }
+    each_on_a_thread(items.chunks(size), &work)
+}
+
+/// One chunk per worker, at least `min_chunk` items long.
+fn chunk_size(items: usize, workers: usize, min_chunk: usize) -> usize {
+    items.div_ceil(workers).max(min_chunk).max(1)
+}
+
+/// `work` on each chunk, each on a thread of its own; the results in the order of the chunks,
+/// and a panic in any of them resumed here.
+fn each_on_a_thread<C, R, F>(chunks: impl IntoIterator<Item = C>, work: &F) -> Vec<R>
+where
+    C: Send,
+    R: Send,
+    F: Fn(C) -> R + Sync,
+{
     thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk_size)
-            .map(|chunk| {
-                let work = &work;
-                scope.spawn(move || work(chunk))
-            })
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || work(chunk)))
             .collect();
         handles
             .into_iter()
