@@ -183,7 +183,7 @@ fn main() {
 
     if !quick {
         println!(
-            "\nStage breakdown, each stage on its own (median of 3; render and check on this thread, load, resolve and rules on as many as `gen` uses; the pipeline runs render+check on all cores):"
+            "\nStage breakdown, each stage on its own (median of 3; render and check on this thread, load, resolve, rules and emit (which encodes the documents) on as many as `gen` uses; the pipeline runs render+check on all cores):"
         );
         print!("{}", breakdown_table(&cases, &renderer));
     }

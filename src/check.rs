@@ -40,7 +40,7 @@ pub struct Object {
     pub namespace: Option<String>,
     pub name: String,
     /// The same object as its Kubernetes type, for the rules to read without decoding again,
-    /// and what gen emits ([`Object::encode`]).
+    /// and what gen emits ([`crate::emit::encode`]).
     pub typed: Typed,
     pub template: &'static str,
     /// The service the object belongs to; `None` for namespace-wide objects.
@@ -95,8 +95,9 @@ macro_rules! kinds {
                     $(Typed::$core(o) => serde_json::to_value(o),)*
                     $(Typed::$custom(o) => serde_json::to_value(o),)*
                 };
-                // These types encoded once already, when the object was checked.
-                encoded.expect("a checked object encodes as JSON")
+                // A decoded Kubernetes type always encodes: its maps have string keys, and
+                // serde_json writes a non-finite float as null.
+                encoded.expect("a decoded object encodes as JSON")
             }
 
             /// The document gen emits for the object: as its Kubernetes type encodes it (field
@@ -200,16 +201,18 @@ impl Typed {
 
 impl Object {
     /// The YAML document gen emits for the object: as its Kubernetes type encodes it (field
-    /// order is the type's, maps sorted). Encoded once the rules have passed, not when the
-    /// object is checked: holding every document's text beside every typed object through the
-    /// rules was an eighth of a large render's peak memory.
+    /// order is the type's, maps sorted). [`crate::emit::encode`] writes them once the rules
+    /// have run, not when the object is checked: holding every document's text beside every
+    /// typed object through the rules was an eighth of a large render's peak memory.
+    #[cfg(test)]
     pub fn encode(&self) -> Result<String, TemplateDefect> {
         let mut yaml = String::new();
         self.encode_into(&mut yaml)?;
         Ok(yaml)
     }
 
-    /// [`Object::encode`], appended to `out`.
+    /// The YAML document gen emits for the object, appended to `out`: as its Kubernetes type
+    /// encodes it (field order is the type's, maps sorted).
     pub fn encode_into(&self, out: &mut String) -> Result<(), TemplateDefect> {
         self.typed.write_yaml(out).map_err(|e| TemplateDefect {
             code: "template-defect",

@@ -53,11 +53,10 @@ pub fn sort_for_apply(objects: &mut [Object]) {
     objects.sort_by_cached_key(|o| (kind_rank(&o.kind), o.kind.clone(), o.namespace.clone(), o.name.clone()));
 }
 
-/// An object as gen writes it: its YAML document, and what names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An object as gen writes it: its YAML document, and what names its file.
+#[derive(Debug)]
 pub struct Document {
     pub kind: String,
-    pub namespace: Option<String>,
     pub name: String,
     /// The service the object belongs to; `None` for namespace-wide objects.
     pub service: Option<String>,
@@ -68,6 +67,7 @@ pub struct Document {
 /// consumed: each typed object is freed as soon as its document is written, so the typed
 /// objects and their text are never all held at once.
 pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
+    let count = objects.len();
     let chunks = crate::parallel::map_owned_chunks(objects, 256, |chunk| {
         // Each document is written into one reused buffer and copied out at its exact size: a
         // string grown as it is written keeps up to twice its length.
@@ -80,14 +80,13 @@ pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
                 Ok(Document {
                     yaml: scratch.as_str().to_owned(),
                     kind: object.kind,
-                    namespace: object.namespace,
                     name: object.name,
                     service: object.service,
                 })
             })
             .collect::<Result<Vec<_>, TemplateDefect>>()
     });
-    let mut documents = Vec::new();
+    let mut documents = Vec::with_capacity(count);
     for chunk in chunks {
         documents.extend(chunk?);
     }
@@ -197,7 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn encodes_every_object_in_order_on_any_number_of_cores() {
+    fn encodes_every_object_in_order() {
         let objects: Vec<Object> = (0..600)
             .map(|i| {
                 let mut object = object("ServiceAccount", &format!("sa-{i}"), None);

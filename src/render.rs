@@ -247,7 +247,7 @@ impl Renderer {
         Value::from(Serde(model))
     }
 
-    /// Renders every template; documents that render empty (e.g. no autoscaler) are dropped.
+    /// Renders every template; documents that render empty (e.g. no quota) are dropped.
     pub fn render(&self, model: &Model) -> Result<Vec<Rendered>, minijinja::Error> {
         let profile = Self::context(model);
         let mut out = self.render_namespace(&profile)?;

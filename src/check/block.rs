@@ -330,15 +330,29 @@ impl<'de> Visitor<'de> for JsonVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
         let mut entries: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
         while let Some(JsonKey(key)) = map.next_key()? {
-            // serde_yaml refuses a key given twice; so does this reader (a scan: short maps).
-            if entries.iter().any(|(seen, _)| *seen == key) {
-                return Err(de::Error::custom("duplicate key"));
-            }
             let FromJson(value) = map.next_value()?;
             entries.push((key, value));
         }
+        // serde_yaml refuses a key given twice; so does this reader.
+        if has_duplicate_key(&entries) {
+            return Err(de::Error::custom("duplicate key"));
+        }
         Ok(Node::Map(entries))
     }
+}
+
+/// Whether a key appears twice. Most maps are a few labels, where a scan beats anything else;
+/// a map of user data (a ConfigMap's) may hold thousands of keys, so those are sorted.
+fn has_duplicate_key(entries: &[(Cow<'_, str>, Node<'_>)]) -> bool {
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, (key, _))| entries[..i].iter().any(|(seen, _)| seen == key));
+    }
+    let mut keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_ref()).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|pair| pair[0] == pair[1])
 }
 
 /// A plain scalar: `true`, `false`, a canonical integer, or a string that cannot be read as
@@ -528,6 +542,17 @@ mod tests {
         agrees("q: 256Mi\nc: 500m\nb: true\nf: false\np: /tmp\nk: kubernetes.io/hostname\n");
         agrees("# comment\na:\n\n  # another\n  b: 1\n");
         agrees("j: {\"a\\\"b\": [\"\\n\", -1, 0, 18446744073709551615, {\"z\": true}], \"y\": {}}\n");
+    }
+
+    #[test]
+    fn refuses_a_json_key_given_twice_in_a_map_of_any_size() {
+        for size in [2, 16, 17, 2000] {
+            let keys: Vec<String> = (0..size).map(|i| format!("\"k{i}\": {i}")).collect();
+            let unique = format!("data: {{{}}}\n", keys.join(", "));
+            agrees(&unique);
+            let twice = format!("data: {{{}, \"k{}\": 0}}\n", keys.join(", "), size / 2);
+            assert_eq!(parse(&twice), None, "{size} keys");
+        }
     }
 
     #[test]

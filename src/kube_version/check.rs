@@ -25,7 +25,7 @@ fn check_against(
 ) {
     let minor = version.minor();
     // Only the facts this version lacks can fire; with none (the usual case), no object is
-    // encoded again.
+    // encoded as JSON.
     let missing: Vec<&FieldFact> = fields.iter().filter(|f| minor < f.added).collect();
     for object in objects {
         let api_version = object.typed.api_version();
