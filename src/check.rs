@@ -3,7 +3,7 @@
 //! Each document is decoded into its `k8s-openapi` type. Those types silently drop fields they do
 //! not know, so the decode refuses any key the type would skip (`decode`): an unknown field or
 //! a misplaced one is a defect, as is a value of the wrong type. What gen emits is the object
-//! encoded from its type ([`Object::encode`]), once the policy rules have passed.
+//! encoded from its type ([`crate::emit::encode`]), once the policy rules have run.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -200,10 +200,7 @@ impl Typed {
 }
 
 impl Object {
-    /// The YAML document gen emits for the object: as its Kubernetes type encodes it (field
-    /// order is the type's, maps sorted). [`crate::emit::encode`] writes them once the rules
-    /// have run, not when the object is checked: holding every document's text beside every
-    /// typed object through the rules was an eighth of a large render's peak memory.
+    /// [`Object::encode_into`] a string of its own, for tests.
     #[cfg(test)]
     pub fn encode(&self) -> Result<String, TemplateDefect> {
         let mut yaml = String::new();

@@ -352,6 +352,48 @@ fn indent(value: &Value, width: usize, first: Option<bool>, blank: Option<bool>)
 mod tests {
     use super::*;
 
+    /// The profiles whose whole output `tests/profiles.rs` snapshots (`PROFILES` and `EXAMPLES`
+    /// of `tests/common/mod.rs`).
+    const SNAPSHOTTED: &[&str] = &[
+        "profiles/dev.yaml",
+        "profiles/prod.yaml",
+        "profiles/quarantine.yaml",
+        "examples/analytics-hub/prod.yaml",
+        "examples/analytics-hub/infra.yaml",
+        "examples/chat4all/prod.yaml",
+        "examples/fastapi-example-service/prod.yaml",
+        "examples/llm-cost-ops/dev.yaml",
+        "examples/llm-cost-ops/prod.yaml",
+        "tests/fixtures/every-kind.yaml",
+        "tests/fixtures/gateway-routes.yaml",
+    ];
+
+    /// Each template's test in `SERVICE_TEMPLATES` holds for some service of the snapshotted
+    /// profiles and fails for another, so their snapshots pin every test both ways: a test that
+    /// goes wrong adds or drops an object in a snapshot.
+    #[test]
+    fn every_service_template_is_both_rendered_and_skipped_in_the_snapshots() {
+        let mut services = Vec::new();
+        for path in SNAPSHOTTED {
+            let profile = crate::locate::ProfileFile {
+                name: (*path).to_owned(),
+                path: camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path),
+                overrides: Vec::new(),
+            };
+            let Ok(built) = crate::pipeline::build(&profile, &Renderer::new()) else {
+                panic!("{path} builds")
+            };
+            services.extend(built.model.services);
+        }
+        for (template, _, has_object) in SERVICE_TEMPLATES {
+            let with = services.iter().filter(|s| has_object(s)).count();
+            assert!(with > 0, "no snapshotted service has {template}");
+            if *template != "networkpolicy-service.yaml" {
+                assert!(with < services.len(), "every snapshotted service has {template}");
+            }
+        }
+    }
+
     #[test]
     fn indent_writes_what_minijinjas_own_indent_writes() {
         // Escaping as the renderer does: a safe (captured) text must stay safe, else it is quoted.

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use super::Resolver;
 use super::names::{DNS_LABEL_HINT, dns_label};
 use super::suggestion;
-
 use crate::model::{Dependency, IngressPeer, Labels, LocalDependency, Metrics, Port, Service, ServicePeer};
 use crate::profile::{RawDependency, RawProfile, RawServiceSettings};
 
