@@ -160,6 +160,19 @@ fn monitor_kind(service: &Service) -> Option<MonitorKind> {
     service.metrics.as_ref()?.monitor.as_ref().map(|m| m.kind)
 }
 
+/// The source of the embedded template `name`, if there is one.
+fn embedded(name: &str) -> Option<&'static str> {
+    let lists = LIST_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
+    let services = SERVICE_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
+    let mut all = NAMESPACE_TEMPLATES
+        .iter()
+        .chain(PARTIALS)
+        .copied()
+        .chain(services)
+        .chain(lists);
+    all.find(|(candidate, _)| *candidate == name).map(|(_, source)| source)
+}
+
 pub struct Renderer {
     env: Environment<'static>,
     /// The Kubernetes version the objects are rendered for.
@@ -214,15 +227,12 @@ impl Renderer {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         env.add_filter("indent", indent);
-        let lists = LIST_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
-        let services = SERVICE_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
-        let all = NAMESPACE_TEMPLATES.iter().chain(PARTIALS).copied();
-        for (name, source) in all.chain(services).chain(lists) {
-            // The templates are part of the binary: one that does not parse is a build defect,
-            // and the unit tests below construct the renderer.
-            env.add_template(name, source)
-                .unwrap_or_else(|e| panic!("embedded template {name} is invalid: {e:#}"));
-        }
+        // Each template is compiled the first time it is rendered: a profile uses about half
+        // of them, and compiling all thirty took about a tenth of a small profile's render.
+        // A template that does not parse is a build defect, which `embedded_templates_parse`
+        // below catches.
+        env.set_loader(|name| Ok(embedded(name)));
+        env.set_auto_reload(false);
         Renderer {
             env,
             kube_version: KubeVersion::DEFAULT,
@@ -444,10 +454,27 @@ mod tests {
     #[test]
     fn embedded_templates_parse() {
         let renderer = Renderer::new();
+        let lists = LIST_TEMPLATES.iter().map(|(name, _, _)| *name);
+        let services = SERVICE_TEMPLATES.iter().map(|(name, _, _)| *name);
+        let names: Vec<&str> = NAMESPACE_TEMPLATES
+            .iter()
+            .chain(PARTIALS)
+            .map(|(name, _)| *name)
+            .chain(services)
+            .chain(lists)
+            .collect();
+        for name in &names {
+            if let Err(error) = renderer.env.get_template(name) {
+                panic!("embedded template {name} is invalid: {error:#}");
+            }
+        }
+        let templates_dir = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap();
         assert_eq!(
-            renderer.env.templates().count(),
-            NAMESPACE_TEMPLATES.len() + SERVICE_TEMPLATES.len() + PARTIALS.len() + LIST_TEMPLATES.len()
+            names.len(),
+            templates_dir.count(),
+            "every file in templates/ is embedded once"
         );
+        assert!(renderer.env.get_template("no-such.yaml").is_err());
     }
 
     #[test]
