@@ -52,6 +52,16 @@ impl<'a> Findings<'a> {
         self.found
     }
 
+    /// An empty collection for the same profile, to fill on another thread.
+    pub fn sibling(&self) -> Findings<'a> {
+        Findings::new(self.tier, self.source)
+    }
+
+    /// Adds every finding of `other` after these.
+    pub fn append(&mut self, other: Findings<'a>) {
+        self.found.extend(other.found);
+    }
+
     /// A finding about something the user wrote at `yaml_path`.
     pub fn on_profile(
         &mut self,
