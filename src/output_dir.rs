@@ -10,7 +10,7 @@
 //! files, empty directories, links — is the user's, and a render refuses to touch it unless
 //! forced.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 
@@ -171,6 +171,14 @@ impl Tree {
 
     /// Which entries gen wrote, and which of those were edited since.
     pub fn ownership(&self) -> Ownership {
+        self.ownership_beside(&HashMap::new())
+    }
+
+    /// [`Tree::ownership`], where a file whose bytes are those of `new` (by path) is not
+    /// hashed to find whether it was edited: a render leaves it as it is either way, and
+    /// hashing every unchanged file was the largest part of re-rendering an unchanged tree
+    /// (50 MB at 5,000 services, after the render).
+    fn ownership_beside(&self, new: &HashMap<&str, &[u8]>) -> Ownership {
         let mut ownership = Ownership::default();
         for (path, bytes) in &self.files {
             let Some(base) = index_base(path) else { continue };
@@ -192,7 +200,8 @@ impl Tree {
                 }
                 let full = join(base, &entry.path);
                 if let Some(current) = self.files.get(&full) {
-                    if index::digest(current) != entry.sha256 {
+                    let as_new = new.get(full.as_str()) == Some(&current.as_slice());
+                    if !as_new && index::digest(current) != entry.sha256 {
                         ownership.edited.insert(full.clone());
                     }
                     ownership.owned.insert(full);
@@ -289,7 +298,8 @@ fn is_below(path: &str, base: &str) -> bool {
 pub struct Ownership {
     /// Files gen wrote (indexes and debris included).
     pub owned: BTreeSet<String>,
-    /// Files gen wrote whose bytes no longer match the index.
+    /// Files gen wrote whose bytes no longer match the index (in a plan, only among those
+    /// the new render changes: see [`Tree::ownership_beside`]).
     pub edited: BTreeSet<String>,
     /// Everything gen did not write.
     pub foreign: Vec<String>,
@@ -317,7 +327,8 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(tree: &Tree, files: &[File]) -> Plan {
-        let ownership = tree.ownership();
+        let new: HashMap<&str, &[u8]> = files.iter().map(|f| (f.path.as_str(), f.contents.as_bytes())).collect();
+        let ownership = tree.ownership_beside(&new);
         let new_paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let mut plan = Plan {
             foreign: ownership.foreign,
@@ -1039,6 +1050,21 @@ mod tests {
         );
         write(&dir, &files, FORCE).unwrap();
         assert_eq!(fs::read_to_string(dir.join("a.yaml")).unwrap(), format!("{MARKER}\n1"));
+    }
+
+    #[test]
+    fn a_hand_edit_the_new_render_writes_anyway_is_no_lost_work() {
+        let (_root, dir) = temp();
+        write(&dir, &set(&[file("a.yaml", "1"), file("b.yaml", "2")]), PLAIN).unwrap();
+        // Edited by hand to exactly what the next render writes: nothing of it would be lost.
+        fs::write(dir.join("a.yaml"), format!("{MARKER}\nnew")).unwrap();
+        let next = set(&[file("a.yaml", "new"), file("b.yaml", "2")]);
+        let tree = Tree::read(&dir).unwrap();
+        assert_eq!(tree.ownership().edited, BTreeSet::from(["a.yaml".to_owned()]));
+        let plan = Plan::new(&tree, &next);
+        assert!(plan.edits_lost.is_empty(), "{plan:?}");
+        assert!(plan.unchanged.contains("a.yaml") && plan.unchanged.contains("b.yaml"));
+        assert_eq!(write(&dir, &next, PLAIN).unwrap().written, 1, "only the index changes");
     }
 
     #[test]
