@@ -160,17 +160,19 @@ fn monitor_kind(service: &Service) -> Option<MonitorKind> {
     service.metrics.as_ref()?.monitor.as_ref().map(|m| m.kind)
 }
 
-/// The source of the embedded template `name`, if there is one.
-fn embedded(name: &str) -> Option<&'static str> {
+/// Every embedded template: its name and source.
+fn all_embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
     let lists = LIST_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
     let services = SERVICE_TEMPLATES.iter().map(|(name, source, _)| (*name, *source));
-    let mut all = NAMESPACE_TEMPLATES
-        .iter()
-        .chain(PARTIALS)
-        .copied()
-        .chain(services)
-        .chain(lists);
-    all.find(|(candidate, _)| *candidate == name).map(|(_, source)| source)
+    let namespace = NAMESPACE_TEMPLATES.iter().chain(PARTIALS).copied();
+    namespace.chain(services).chain(lists)
+}
+
+/// The source of the embedded template `name`, if there is one.
+fn embedded(name: &str) -> Option<&'static str> {
+    all_embedded()
+        .find(|(candidate, _)| *candidate == name)
+        .map(|(_, source)| source)
 }
 
 pub struct Renderer {
@@ -454,15 +456,12 @@ mod tests {
     #[test]
     fn embedded_templates_parse() {
         let renderer = Renderer::new();
-        let lists = LIST_TEMPLATES.iter().map(|(name, _, _)| *name);
-        let services = SERVICE_TEMPLATES.iter().map(|(name, _, _)| *name);
-        let names: Vec<&str> = NAMESPACE_TEMPLATES
-            .iter()
-            .chain(PARTIALS)
-            .map(|(name, _)| *name)
-            .chain(services)
-            .chain(lists)
-            .collect();
+        let names: std::collections::BTreeSet<&str> = all_embedded().map(|(name, _)| name).collect();
+        assert_eq!(
+            names.len(),
+            all_embedded().count(),
+            "each template name is embedded once"
+        );
         for name in &names {
             if let Err(error) = renderer.env.get_template(name) {
                 panic!("embedded template {name} is invalid: {error:#}");
@@ -472,7 +471,7 @@ mod tests {
         assert_eq!(
             names.len(),
             templates_dir.count(),
-            "every file in templates/ is embedded once"
+            "every file in templates/ is embedded"
         );
         assert!(renderer.env.get_template("no-such.yaml").is_err());
     }
