@@ -16,13 +16,11 @@ use crate::reach::{Cluster, Endpoint, Graph};
 pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     let cluster = Cluster::from_objects(objects);
     let graph = Graph::build(&cluster);
-    // Independent, and each about a tenth of the rules' time on a large profile; below about a
-    // thousand edges (a couple of hundred services) a thread costs more than it saves.
-    let (allowed, intended) = crate::parallel::join(
-        graph.edges.len() >= 1024,
-        || per_port(graph.keys()),
-        || intents(model, &graph),
-    );
+    // Below about a thousand edges (a couple of hundred services) a thread costs more than it
+    // saves; the two joins below use the same measure.
+    let large = graph.edges.len() >= 1024;
+    // Independent, and each about a tenth of the rules' time on a large profile.
+    let (allowed, intended) = crate::parallel::join(large, || per_port(graph.keys()), || intents(model, &graph));
     // Looked up once per finding and per route: a profile may have thousands of each.
     let mut nodes: HashMap<&str, &Node> = HashMap::new();
     for node in &graph.nodes {
@@ -35,7 +33,7 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
     // so they run side by side, and their findings are kept in this order.
     let (mut intent_findings, mut reach_findings) = (findings.sibling(), findings.sibling());
     crate::parallel::join(
-        graph.edges.len() >= 1024,
+        large,
         || intent_mismatches(model, &intended, &allowed, &nodes, &services, &mut intent_findings),
         || {
             let from_outside = from_outside(&graph, &allowed);
