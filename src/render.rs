@@ -205,6 +205,11 @@ impl Renderer {
             // breaks and folds them inside quotes: escape them too, so every string arrives
             // as that same string.
             if *state.auto_escape() == AutoEscape::Json && !value.is_safe() {
+                // Most printed values are strings: written straight into the output, not
+                // first into a string of their own.
+                if let Some(text) = value.as_str() {
+                    return write_json_string(out, text).map_err(minijinja::Error::from);
+                }
                 let json = serde_json::to_string(value).map_err(|e| {
                     minijinja::Error::new(ErrorKind::BadSerialization, "cannot print a value as JSON").with_source(e)
                 })?;
@@ -323,6 +328,47 @@ impl Renderer {
 /// written straight into a string of the final size. It re-indents every workload's pod template,
 /// and the builtin formats each line through `write!` into a string that grows as it goes
 /// (about 3% of a large render).
+/// `text` as a JSON string literal, byte for byte as `serde_json` writes it, except that U+2028,
+/// U+2029 and U+0085 are escaped too: YAML reads them as line breaks.
+fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.write_char('"')?;
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        let mut unicode = [b'\\', b'u', b'0', b'0', b'0', b'0'];
+        let (escape, length): (&str, usize) = match bytes[at] {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            b'\n' => ("\\n", 1),
+            b'\r' => ("\\r", 1),
+            b'\t' => ("\\t", 1),
+            0x08 => ("\\b", 1),
+            0x0c => ("\\f", 1),
+            control @ 0x00..=0x1f => {
+                unicode[4] = HEX[usize::from(control >> 4)];
+                unicode[5] = HEX[usize::from(control & 0xf)];
+                (std::str::from_utf8(&unicode).unwrap_or_default(), 1)
+            }
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8, U+0085 is C2 85.
+            0xe2 if bytes[at + 1..].starts_with(&[0x80, 0xa8]) => ("\\u2028", 3),
+            0xe2 if bytes[at + 1..].starts_with(&[0x80, 0xa9]) => ("\\u2029", 3),
+            0xc2 if bytes.get(at + 1) == Some(&0x85) => ("\\u0085", 2),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        // Every escape starts at an ASCII byte or at the first byte of a character.
+        out.write_str(&text[start..at])?;
+        out.write_str(escape)?;
+        at += length;
+        start = at;
+    }
+    out.write_str(&text[start..])?;
+    out.write_char('"')
+}
+
 fn indent(value: &Value, width: usize, first: Option<bool>, blank: Option<bool>) -> Value {
     fn strip_trailing_newline(text: &str) -> &str {
         let text = text.strip_suffix('\n').unwrap_or(text);
@@ -363,6 +409,43 @@ fn indent(value: &Value, width: usize, first: Option<bool>, blank: Option<bool>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// serde_json's string literal, with the three YAML line breaks escaped as well.
+    fn expected_json(text: &str) -> String {
+        serde_json::to_string(text)
+            .unwrap()
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+            .replace('\u{85}', "\\u0085")
+    }
+
+    fn json_string(text: &str) -> String {
+        let mut out = String::new();
+        write_json_string(&mut out, text).unwrap();
+        out
+    }
+
+    #[test]
+    fn json_strings_escape_what_serde_json_escapes_and_the_yaml_line_breaks() {
+        for text in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\u{0}\u{1f}\u{7f}\u{8}\u{c}\n\r\t",
+            "x\u{2028}y\u{2029}z\u{85}",
+            "\u{e2}\u{c2}é€😀",
+        ] {
+            assert_eq!(json_string(text), expected_json(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn json_strings_match_serde_json(text in "(\\PC|[\\x00-\\x1f\"\\\\\u{85}\u{2028}\u{2029}\u{e2}\u{c2}])*") {
+            prop_assert_eq!(json_string(&text), expected_json(&text));
+        }
+    }
 
     /// The profiles whose whole output `tests/profiles.rs` snapshots (`PROFILES` and `EXAMPLES`
     /// of `tests/common/mod.rs`).
