@@ -64,9 +64,9 @@ pub struct Document {
 }
 
 /// The documents of checked objects, in their order, encoded on every core. This runs once the
-/// rules have, not when each object is checked: holding every document's text beside every
-/// typed object through the rules was an eighth of a large render's peak memory. The objects
-/// are consumed, each typed object freed as soon as its document is written.
+/// rules have read the objects, not when each object is checked: holding every document's text
+/// beside every typed object through the rules was an eighth of a large render's peak memory.
+/// The objects are consumed, each typed object freed as soon as its document is written.
 pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
     let count = objects.len();
     let chunks = crate::parallel::map_owned_chunks(objects, 256, |chunk| {

@@ -96,23 +96,60 @@ pub fn run_loaded(
 ) -> Result<Output, Failure> {
     let built = build_loaded(profile, loaded, renderer)?;
     let services: Vec<&str> = built.model.services.iter().map(|s| s.name.as_str()).collect();
-    let mut findings = rules::run(&built.model, &built.objects, &built.source);
-    let mut version_findings = rules::Findings::new(built.model.tier, &built.source);
-    crate::kube_version::check::check(&built.objects, renderer.kube_version(), &mut version_findings);
-    findings.extend(version_findings.into_vec());
+    let (findings, documents) =
+        rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
     let mut report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
     report.capacity = rules::capacity::summary(&built.model);
     if report.has_schema_error() {
         return Err(Failure::Profile(report));
     }
-    // The rules are done with the typed objects: each is freed as its document is written.
-    let documents = crate::emit::encode(built.objects).map_err(Failure::Template)?;
+    let documents = documents.map_err(Failure::Template)?;
     Ok(Output {
         profile: profile.name.clone(),
         documents,
         report,
     })
+}
+
+/// Every finding of the policy rules and the Kubernetes version check, in that order, and each
+/// object's document, in apply order.
+///
+/// The reachability cross-check, the longest rule, reads only the NetworkPolicies once its
+/// cluster is built, and the other rules are done well before it. So the objects after the
+/// policies in apply order (every kind but Namespace and NetworkPolicy) are encoded, and freed,
+/// beside it on the core the other rules leave free; the policies are encoded last.
+fn rules_and_documents(
+    model: &Model,
+    mut objects: Vec<Object>,
+    source: &SourceFile,
+    kube_version: crate::kube_version::KubeVersion,
+) -> (Vec<Diagnostic>, Result<Vec<crate::emit::Document>, TemplateDefect>) {
+    let last_rank = crate::emit::kind_rank("NetworkPolicy");
+    let rest = objects.split_off(objects.partition_point(|o| crate::emit::kind_rank(&o.kind) <= last_rank));
+    let policies = objects;
+    let cluster = crate::reach::Cluster::from_split(&policies, &rest);
+    let large = policies.len() + rest.len() >= 256;
+    let (reach, (mut findings, version_findings, rest_documents)) = crate::parallel::join(
+        large,
+        || rules::reachability(model, &cluster, source),
+        || {
+            let all: Vec<&Object> = policies.iter().chain(&rest).collect();
+            let findings = rules::other_rules(model, &all, source);
+            let mut version_findings = rules::Findings::new(model.tier, source);
+            crate::kube_version::check::check(&all, kube_version, &mut version_findings);
+            drop(all);
+            (findings, version_findings.into_vec(), crate::emit::encode(rest))
+        },
+    );
+    drop(cluster);
+    findings.extend(reach);
+    findings.extend(version_findings);
+    let documents = crate::emit::encode(policies).and_then(|mut documents| {
+        documents.extend(rest_documents?);
+        Ok(documents)
+    });
+    (findings, documents)
 }
 
 /// Load, resolve, render and check: everything but the policy rules.
@@ -241,4 +278,68 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
         objects.extend(result?);
     }
     Ok(objects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings and documents as the rules and the encoder give them one after the other, every
+    /// object held until the last rule ran.
+    fn one_after_the_other(built: &Built, renderer: &Renderer) -> String {
+        let mut findings = rules::run(&built.model, &built.objects, &built.source);
+        let objects: Vec<&Object> = built.objects.iter().collect();
+        let mut version = rules::Findings::new(built.model.tier, &built.source);
+        crate::kube_version::check::check(&objects, renderer.kube_version(), &mut version);
+        findings.extend(version.into_vec());
+        let documents: Vec<String> = built.objects.iter().map(|o| o.encode().unwrap()).collect();
+        format!("{findings:#?}\n{}", documents.concat())
+    }
+
+    /// Every shipped, fixture and bad profile that builds gives the same findings, in the same
+    /// order, and the same documents when its objects are encoded beside the reachability check.
+    #[test]
+    fn encoding_beside_the_reachability_check_changes_nothing() {
+        let root = camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut compared = 0;
+        // The oldest version lacks fields the templates use: its findings come last.
+        let versions = [
+            crate::kube_version::KubeVersion::DEFAULT,
+            crate::kube_version::KubeVersion::OLDEST,
+        ];
+        for (renderer, dir) in versions
+            .into_iter()
+            .map(Renderer::for_kube_version)
+            .flat_map(|renderer| {
+                let renderer = std::rc::Rc::new(renderer);
+                ["profiles", "tests/fixtures", "tests/bad-profiles"].map(move |dir| (renderer.clone(), dir))
+            })
+        {
+            let mut paths: Vec<_> = root
+                .join(dir)
+                .read_dir_utf8()
+                .unwrap()
+                .map(|entry| entry.unwrap().into_path())
+                .filter(|path| path.extension() == Some("yaml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let profile = ProfileFile {
+                    name: path.file_stem().unwrap().to_owned(),
+                    path: path.clone(),
+                    overrides: Vec::new(),
+                };
+                let Ok(built) = build(&profile, &renderer) else {
+                    continue;
+                };
+                let expected = one_after_the_other(&built, &renderer);
+                let (findings, documents) =
+                    rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
+                let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
+                assert_eq!(format!("{findings:#?}\n{}", documents.concat()), expected, "{path}");
+                compared += 1;
+            }
+        }
+        assert!(compared >= 60, "only {compared} profiles built");
+    }
 }

@@ -12,14 +12,14 @@ use crate::rules::Findings;
 pub const CODE: &str = "not-in-kube-version";
 
 /// Checks every object against the facts for `version`.
-pub fn check(objects: &[Object], version: KubeVersion, findings: &mut Findings) {
+pub fn check(objects: &[&Object], version: KubeVersion, findings: &mut Findings) {
     check_against(facts::API_VERSIONS, facts::FIELDS, objects, version, findings);
 }
 
 fn check_against(
     apis: &[ApiFact],
     fields: &[FieldFact],
-    objects: &[Object],
+    objects: &[&Object],
     version: KubeVersion,
     findings: &mut Findings,
 ) {
@@ -154,7 +154,8 @@ mod tests {
     fn findings_for(version: &str, apis: &[ApiFact], fields: &[FieldFact]) -> Vec<crate::diagnostics::Diagnostic> {
         let fixture = testing::prod();
         let mut findings = Findings::new(fixture.model.tier, &fixture.source);
-        check_against(apis, fields, &fixture.objects, version.parse().unwrap(), &mut findings);
+        let objects: Vec<&Object> = fixture.objects.iter().collect();
+        check_against(apis, fields, &objects, version.parse().unwrap(), &mut findings);
         findings.into_vec()
     }
 

@@ -20,24 +20,40 @@ use crate::check::{Object, Typed};
 impl<'a> Cluster<'a> {
     /// The cluster gen's own objects describe.
     pub fn from_objects(objects: &'a [Object]) -> Cluster<'a> {
+        Cluster::from_split(objects, &[])
+    }
+
+    /// The same for objects held in two parts: the policies of `borrowed` are borrowed, those
+    /// of `copied` (none, in apply order, where every NetworkPolicy comes before the other
+    /// kinds) are copied, so that `copied` can be freed while the cluster is still read.
+    pub fn from_split(borrowed: &'a [Object], copied: &[Object]) -> Cluster<'a> {
         let mut cluster = Cluster::default();
-        for object in objects {
-            match &object.typed {
-                Typed::Namespace(namespace) => cluster.add_namespace(namespace),
-                Typed::NetworkPolicy(policy) => {
-                    if let Some(spec) = &policy.spec {
-                        cluster.add_policy(&policy.metadata, Cow::Borrowed(spec));
-                    }
-                }
-                typed => {
-                    if let Some((template, _)) = typed.pod_template() {
-                        cluster.add_workload(&object.kind, typed.metadata(), template);
-                    }
-                }
+        for object in borrowed {
+            if let Some((metadata, spec)) = cluster.add_unless_policy(object) {
+                cluster.add_policy(metadata, Cow::Borrowed(spec));
+            }
+        }
+        for object in copied {
+            if let Some((metadata, spec)) = cluster.add_unless_policy(object) {
+                cluster.add_policy(metadata, Cow::Owned(spec.clone()));
             }
         }
         cluster.sort();
         cluster
+    }
+
+    /// Adds a namespace or a workload; a policy is returned, for the caller to borrow or copy.
+    fn add_unless_policy<'o>(&mut self, object: &'o Object) -> Option<(&'o ObjectMeta, &'o NetworkPolicySpec)> {
+        match &object.typed {
+            Typed::Namespace(namespace) => self.add_namespace(namespace),
+            Typed::NetworkPolicy(policy) => return policy.spec.as_ref().map(|spec| (&policy.metadata, spec)),
+            typed => {
+                if let Some((template, _)) = typed.pod_template() {
+                    self.add_workload(&object.kind, typed.metadata(), template);
+                }
+            }
+        }
+        None
     }
 
     /// The cluster a set of YAML texts describe (multi-document streams allowed). Documents

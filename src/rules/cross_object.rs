@@ -94,7 +94,7 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(objects: &'a [Object]) -> Self {
+    fn new(objects: &[&'a Object]) -> Self {
         let mut index = Index {
             workloads: Vec::new(),
             workload_by_name: HashMap::new(),
@@ -208,7 +208,7 @@ fn match_labels(selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1
     selector.and_then(|s| s.match_labels.clone()).unwrap_or_default()
 }
 
-pub fn check(objects: &[Object], findings: &mut Findings) {
+pub fn check(objects: &[&Object], findings: &mut Findings) {
     let index = Index::new(objects);
     for workload in &index.workloads {
         if workload.is_deployment {
@@ -584,7 +584,7 @@ fn route_backends(object: &Object, route: &crate::check::HttpRoute, index: &Inde
 }
 
 /// Every workload must be selected by a policy of each direction.
-fn network_policy_coverage(objects: &[Object], index: &Index, findings: &mut Findings) {
+fn network_policy_coverage(objects: &[&Object], index: &Index, findings: &mut Findings) {
     let mut covered = vec![[false; 2]; index.workloads.len()];
     for object in objects {
         let Typed::NetworkPolicy(policy) = &object.typed else {

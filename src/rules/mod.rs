@@ -182,18 +182,13 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
 
 /// Runs every policy rule over the model and the rendered objects.
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
-    // The reachability cross-check builds a graph of every workload and policy: the longest
-    // single rule. It runs on a thread of its own while the other rules share the rest.
-    let reachability = || {
-        let mut findings = Findings::new(model.tier, source);
-        network_intent::check(model, objects, &mut findings);
-        findings.into_vec()
-    };
+    let cluster = crate::reach::Cluster::from_objects(objects);
+    let all: Vec<&Object> = objects.iter().collect();
     // A small profile is done before a second thread would be scheduled.
     let (mut found, reach) = crate::parallel::join(
         objects.len() >= 256,
-        || other_rules(model, objects, source),
-        reachability,
+        || other_rules(model, &all, source),
+        || reachability(model, &cluster, source),
     );
     found.extend(reach);
     // Duplicates (a mistake in `serviceDefaults` is found once per service) are dropped after
@@ -201,8 +196,17 @@ pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagno
     found
 }
 
+/// The reachability cross-check: the profile's intents against a graph of every workload and
+/// policy of `cluster`. The longest single rule, so it runs on a thread of its own while the
+/// other rules share the rest.
+pub fn reachability(model: &Model, cluster: &crate::reach::Cluster, source: &SourceFile) -> Vec<Diagnostic> {
+    let mut findings = Findings::new(model.tier, source);
+    network_intent::check(model, cluster, &mut findings);
+    findings.into_vec()
+}
+
 /// Every rule but the reachability cross-check.
-fn other_rules(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
+pub fn other_rules(model: &Model, objects: &[&Object], source: &SourceFile) -> Vec<Diagnostic> {
     let mut findings = Findings::new(model.tier, source);
     model::check(model, &mut findings);
     capacity::check(model, &mut findings);

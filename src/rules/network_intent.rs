@@ -6,16 +6,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::Findings;
-use crate::check::Object;
 use crate::model::{Labels, Model, Service};
 use crate::reach::graph::{EdgeKey, Node};
 use crate::reach::intent::{Intent, intents};
 use crate::reach::ports::Protocol;
 use crate::reach::{Cluster, Endpoint, Graph};
 
-pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
-    let cluster = Cluster::from_objects(objects);
-    let graph = Graph::build(&cluster);
+/// The profile's intents against the cluster its objects describe ([`Cluster::from_split`]).
+pub fn check(model: &Model, cluster: &Cluster, findings: &mut Findings) {
+    let graph = Graph::build(cluster);
     // Below about a thousand edges (a couple of hundred services) a thread costs more than it
     // saves; the two joins below use the same measure.
     let large = graph.edges.len() >= 1024;
@@ -37,7 +36,7 @@ pub fn check(model: &Model, objects: &[Object], findings: &mut Findings) {
         || intent_mismatches(model, &intended, &allowed, &nodes, &services, &mut intent_findings),
         || {
             let from_outside = from_outside(&graph, &allowed);
-            routes_reachable(model, &cluster, &services, &nodes, &from_outside, &mut reach_findings);
+            routes_reachable(model, cluster, &services, &nodes, &from_outside, &mut reach_findings);
             metrics_reachable(model, &from_outside, &mut reach_findings);
         },
     );
