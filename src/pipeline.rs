@@ -142,6 +142,7 @@ fn rules_and_documents(
             (findings, version_findings.into_vec(), crate::emit::encode(rest))
         },
     );
+    // The cluster borrows the policies, which are encoded (and freed) next.
     drop(cluster);
     findings.extend(reach);
     findings.extend(version_findings);
@@ -283,17 +284,31 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube_version::KubeVersion;
 
     /// Findings and documents as the rules and the encoder give them one after the other, every
-    /// object held until the last rule ran.
-    fn one_after_the_other(built: &Built, renderer: &Renderer) -> String {
+    /// object held until the last rule ran; and how many findings the version check made.
+    fn one_after_the_other(built: &Built, renderer: &Renderer) -> (String, usize) {
         let mut findings = rules::run(&built.model, &built.objects, &built.source);
         let objects: Vec<&Object> = built.objects.iter().collect();
         let mut version = rules::Findings::new(built.model.tier, &built.source);
         crate::kube_version::check::check(&objects, renderer.kube_version(), &mut version);
-        findings.extend(version.into_vec());
+        let version = version.into_vec();
+        let version_count = version.len();
+        findings.extend(version);
         let documents: Vec<String> = built.objects.iter().map(|o| o.encode().unwrap()).collect();
-        format!("{findings:#?}\n{}", documents.concat())
+        (format!("{findings:#?}\n{}", documents.concat()), version_count)
+    }
+
+    fn yaml_files(dir: &camino::Utf8Path) -> Vec<camino::Utf8PathBuf> {
+        let mut paths: Vec<_> = dir
+            .read_dir_utf8()
+            .unwrap()
+            .map(|entry| entry.unwrap().into_path())
+            .filter(|path| path.extension() == Some("yaml"))
+            .collect();
+        paths.sort();
+        paths
     }
 
     /// Every shipped, fixture and bad profile that builds gives the same findings, in the same
@@ -301,29 +316,15 @@ mod tests {
     #[test]
     fn encoding_beside_the_reachability_check_changes_nothing() {
         let root = camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let mut compared = 0;
-        // The oldest version lacks fields the templates use: its findings come last.
-        let versions = [
-            crate::kube_version::KubeVersion::DEFAULT,
-            crate::kube_version::KubeVersion::OLDEST,
-        ];
-        for (renderer, dir) in versions
-            .into_iter()
-            .map(Renderer::for_kube_version)
-            .flat_map(|renderer| {
-                let renderer = std::rc::Rc::new(renderer);
-                ["profiles", "tests/fixtures", "tests/bad-profiles"].map(move |dir| (renderer.clone(), dir))
-            })
-        {
-            let mut paths: Vec<_> = root
-                .join(dir)
-                .read_dir_utf8()
-                .unwrap()
-                .map(|entry| entry.unwrap().into_path())
-                .filter(|path| path.extension() == Some("yaml"))
-                .collect();
-            paths.sort();
-            for path in paths {
+        let (mut compared, mut version_findings) = (0, 0);
+        // At the oldest version the templates use fields it lacks: findings of the version
+        // check, which come after the rules', are compared too.
+        for version in [KubeVersion::DEFAULT, KubeVersion::OLDEST] {
+            let renderer = Renderer::for_kube_version(version);
+            for path in ["profiles", "tests/fixtures", "tests/bad-profiles"]
+                .iter()
+                .flat_map(|dir| yaml_files(&root.join(dir)))
+            {
                 let profile = ProfileFile {
                     name: path.file_stem().unwrap().to_owned(),
                     path: path.clone(),
@@ -332,14 +333,20 @@ mod tests {
                 let Ok(built) = build(&profile, &renderer) else {
                     continue;
                 };
-                let expected = one_after_the_other(&built, &renderer);
+                let (expected, version_count) = one_after_the_other(&built, &renderer);
                 let (findings, documents) =
                     rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
                 let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
-                assert_eq!(format!("{findings:#?}\n{}", documents.concat()), expected, "{path}");
+                assert_eq!(
+                    format!("{findings:#?}\n{}", documents.concat()),
+                    expected,
+                    "{path} at {version}"
+                );
                 compared += 1;
+                version_findings += version_count;
             }
         }
         assert!(compared >= 60, "only {compared} profiles built");
+        assert!(version_findings > 0, "no profile had a finding of the version check");
     }
 }
