@@ -3,7 +3,7 @@
 //! Each document is decoded into its `k8s-openapi` type. Those types silently drop fields they do
 //! not know, so the decode refuses any key the type would skip (`decode`): an unknown field or
 //! a misplaced one is a defect, as is a value of the wrong type. What gen emits is the object
-//! encoded from its type ([`crate::emit::encode`]), once the policy rules have run.
+//! encoded from its type ([`crate::emit::encode`]), once the policy rules have read it.
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;

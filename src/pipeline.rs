@@ -115,26 +115,31 @@ pub fn run_loaded(
 /// Every finding of the policy rules and the Kubernetes version check, in that order, and each
 /// object's document, in apply order.
 ///
-/// The reachability cross-check, the longest rule, reads only the NetworkPolicies once its
-/// cluster is built, and the other rules are done well before it. So the objects after the
-/// policies in apply order (every kind but Namespace and NetworkPolicy) are encoded, and freed,
-/// beside it on the core the other rules leave free; the policies are encoded last.
+/// The reachability cross-check is the longest rule, and once its cluster is built it reads only
+/// the NetworkPolicies. So beside it, the other rules and the version check run, and then every
+/// object after the policies in apply order (each kind but Namespace and NetworkPolicy) is
+/// encoded and freed, while it still runs; the namespaces and policies are encoded last.
 fn rules_and_documents(
     model: &Model,
     mut objects: Vec<Object>,
     source: &SourceFile,
     kube_version: crate::kube_version::KubeVersion,
 ) -> (Vec<Diagnostic>, Result<Vec<crate::emit::Document>, TemplateDefect>) {
+    // A small profile is done before a second thread would be scheduled.
+    let large = objects.len() >= 256;
     let last_rank = crate::emit::kind_rank("NetworkPolicy");
     let rest = objects.split_off(objects.partition_point(|o| crate::emit::kind_rank(&o.kind) <= last_rank));
-    let policies = objects;
-    let cluster = crate::reach::Cluster::from_split(&policies, &rest);
-    let large = policies.len() + rest.len() >= 256;
+    let namespaces_and_policies = objects;
+    debug_assert!(
+        rest.iter().all(|o| o.kind != "NetworkPolicy"),
+        "a policy would be copied"
+    );
+    let cluster = crate::reach::Cluster::from_split(&namespaces_and_policies, &rest);
     let (reach, (mut findings, version_findings, rest_documents)) = crate::parallel::join(
         large,
         || rules::reachability(model, &cluster, source),
         || {
-            let all: Vec<&Object> = policies.iter().chain(&rest).collect();
+            let all: Vec<&Object> = namespaces_and_policies.iter().chain(&rest).collect();
             let findings = rules::other_rules(model, &all, source);
             let mut version_findings = rules::Findings::new(model.tier, source);
             crate::kube_version::check::check(&all, kube_version, &mut version_findings);
@@ -146,7 +151,7 @@ fn rules_and_documents(
     drop(cluster);
     findings.extend(reach);
     findings.extend(version_findings);
-    let documents = crate::emit::encode(policies).and_then(|mut documents| {
+    let documents = crate::emit::encode(namespaces_and_policies).and_then(|mut documents| {
         documents.extend(rest_documents?);
         Ok(documents)
     });
@@ -348,5 +353,47 @@ mod tests {
         }
         assert!(compared >= 60, "only {compared} profiles built");
         assert!(version_findings > 0, "no profile had a finding of the version check");
+    }
+
+    /// The same for a profile large enough that the rules and the encoding run on threads of
+    /// their own, with findings on every service.
+    #[test]
+    fn a_large_profile_is_encoded_beside_the_reachability_check_unchanged() {
+        let mut text = String::from("tier: prod\nnamespace: payments-prod\napp: payments\nservices:\n");
+        for i in 0..60 {
+            text.push_str(&format!(
+                "  svc-{i:02}:\n    image: registry.example.com/payments/svc-{i:02}:1.4.2@sha256:{}\n    \
+                 resources: {{cpu: {{request: 250m, limit: 1000m}}, memory: {{request: 512Mi, limit: 1Gi}}}}\n    \
+                 autoscaling: {{minReplicas: 1, maxReplicas: 10}}\n",
+                "24d3c16a2e1572f3566ded562cc065eb8f59be0a83f801bb10c2c1d9f2204174"
+            ));
+        }
+        text.push_str(
+            "network:\n  ingressFrom: [{namespace: ingress-nginx, ports: [http]}]\n  \
+             egress: [{name: postgresql, namespace: platform-infrastructure, port: 5432}]\n\
+             serviceDefaults:\n  probes: {startup: {path: /healthz, failureThreshold: 30}, \
+             liveness: {path: /livez}, readiness: {path: /readyz}}\n",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("large.yaml")).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let profile = ProfileFile {
+            name: "large".into(),
+            path,
+            overrides: Vec::new(),
+        };
+        let renderer = Renderer::new();
+        let built = build(&profile, &renderer).unwrap_or_else(|_| panic!("the generated profile builds"));
+        assert!(
+            built.objects.len() >= 256,
+            "{} objects run on one thread",
+            built.objects.len()
+        );
+        let (expected, _) = one_after_the_other(&built, &renderer);
+        assert!(expected.contains("hpa-min-below-two"), "the profile has findings");
+        let (findings, documents) =
+            rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
+        let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
+        assert_eq!(format!("{findings:#?}\n{}", documents.concat()), expected);
     }
 }

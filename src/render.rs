@@ -6,7 +6,7 @@
 
 use crate::kube_version::KubeVersion;
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
+use minijinja::value::{Serde, ValueKind};
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, context};
 
 use crate::model::{Model, MonitorKind, Service};
@@ -207,7 +207,8 @@ impl Renderer {
             if *state.auto_escape() == AutoEscape::Json && !value.is_safe() {
                 // Most printed values are strings: written straight into the output, not
                 // first into a string of their own.
-                if let Some(text) = value.as_str() {
+                // Only strings: bytes that happen to be UTF-8 are a `str` too, but print as a list.
+                if let Some(text) = value.as_str().filter(|_| value.kind() == ValueKind::String) {
                     return write_json_string(out, text).map_err(minijinja::Error::from);
                 }
                 let json = serde_json::to_string(value).map_err(|e| {
@@ -324,10 +325,6 @@ impl Renderer {
     }
 }
 
-/// The templates' `indent(width, first, blank)`: minijinja's own filter, the same text out,
-/// written straight into a string of the final size. It re-indents every workload's pod template,
-/// and the builtin formats each line through `write!` into a string that grows as it goes
-/// (about 3% of a large render).
 /// `text` as a JSON string literal, byte for byte as `serde_json` writes it, except that U+2028,
 /// U+2029 and U+0085 are escaped too: YAML reads them as line breaks.
 fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
@@ -336,7 +333,7 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
     out.write_char('"')?;
     let (mut start, mut at) = (0, 0);
     while at < bytes.len() {
-        let mut unicode = [b'\\', b'u', b'0', b'0', b'0', b'0'];
+        let control_escape;
         let (escape, length): (&str, usize) = match bytes[at] {
             b'"' => ("\\\"", 1),
             b'\\' => ("\\\\", 1),
@@ -346,9 +343,9 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
             0x08 => ("\\b", 1),
             0x0c => ("\\f", 1),
             control @ 0x00..=0x1f => {
-                unicode[4] = HEX[usize::from(control >> 4)];
-                unicode[5] = HEX[usize::from(control & 0xf)];
-                (std::str::from_utf8(&unicode).unwrap_or_default(), 1)
+                let hex = |nibble: u8| char::from(HEX[usize::from(nibble)]);
+                control_escape = format!("\\u00{}{}", hex(control >> 4), hex(control & 0xf));
+                (control_escape.as_str(), 1)
             }
             // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8, U+0085 is C2 85.
             0xe2 if bytes[at + 1..].starts_with(&[0x80, 0xa8]) => ("\\u2028", 3),
@@ -369,6 +366,10 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
     out.write_char('"')
 }
 
+/// The templates' `indent(width, first, blank)`: minijinja's own filter, the same text out,
+/// written straight into a string of the final size. It re-indents every workload's pod template,
+/// and the builtin formats each line through `write!` into a string that grows as it goes
+/// (about 3% of a large render).
 fn indent(value: &Value, width: usize, first: Option<bool>, blank: Option<bool>) -> Value {
     fn strip_trailing_newline(text: &str) -> &str {
         let text = text.strip_suffix('\n').unwrap_or(text);
@@ -435,6 +436,8 @@ mod tests {
             "\u{0}\u{1f}\u{7f}\u{8}\u{c}\n\r\t",
             "x\u{2028}y\u{2029}z\u{85}",
             "\u{e2}\u{c2}é€😀",
+            // Near misses: other characters whose first byte is E2 or C2.
+            "\u{2027}\u{202a}\u{2000}\u{84}\u{86}\u{a0}©",
         ] {
             assert_eq!(json_string(text), expected_json(text), "{text:?}");
         }
@@ -442,7 +445,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn json_strings_match_serde_json(text in "(\\PC|[\\x00-\\x1f\"\\\\\u{85}\u{2028}\u{2029}\u{e2}\u{c2}])*") {
+        fn json_strings_match_serde_json(text in "(\\PC|[\\x00-\\x1f\"\\\\\u{80}-\u{bf}\u{2000}-\u{203f}])*") {
             prop_assert_eq!(json_string(&text), expected_json(&text));
         }
     }

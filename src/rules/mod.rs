@@ -180,7 +180,9 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
     catalog::lookup(code).and_then(|rule| rule.severity.for_tier(tier))
 }
 
-/// Runs every policy rule over the model and the rendered objects.
+/// Runs every policy rule over the model and the rendered objects. The pipeline runs the same
+/// two parts, [`other_rules`] and [`reachability`], itself (`pipeline::rules_and_documents`), to
+/// encode objects beside them: a new group of rules goes into one of the two.
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     let cluster = crate::reach::Cluster::from_objects(objects);
     let all: Vec<&Object> = objects.iter().collect();
