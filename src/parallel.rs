@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 use std::thread;
 
 /// The cores gen may use. The standard library reads the cgroup's CPU quota from `/proc` and
-/// `/sys` on every call (a dozen system calls); the answer does not change while gen runs.
+/// `/sys` on every call (a dozen system calls); the answer does not change while gen runs, and
+/// work too small to split never asks.
 pub fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
     *CORES.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get()))
@@ -19,6 +20,10 @@ where
     R: Send,
     F: Fn(&[T]) -> R + Sync,
 {
+    // Too few to split, whatever the cores: do not ask how many there are.
+    if items.len() <= min_chunk {
+        return vec![work(items)];
+    }
     map_chunks_on(cores(), items, min_chunk, work)
 }
 
@@ -58,6 +63,9 @@ where
     R: Send,
     F: Fn(Vec<T>) -> R + Sync,
 {
+    if items.len() <= min_chunk {
+        return vec![work(items)];
+    }
     map_owned_chunks_on(cores(), items, min_chunk, work)
 }
 
@@ -147,6 +155,11 @@ mod tests {
                 assert_eq!(owned, borrowed, "{workers} cores, {size} items");
             }
         }
+        assert_eq!(
+            map_owned_chunks(items[..3].to_vec(), 16, |c| c),
+            [[0, 1, 2]],
+            "small inputs stay whole"
+        );
     }
 
     #[test]
