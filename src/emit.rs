@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn the_stream_survives_short_and_interrupted_writes() {
-        let documents: Vec<Document> = ["a: 1\n", "b: long enough to take several writes\n", "c: 3\n"]
+        let documents: Vec<Document> = ["a: 1\n", "b: long enough to take several writes\n", "c: 3\n", ""]
             .into_iter()
             .map(|yaml| Document {
                 kind: "ConfigMap".into(),
@@ -229,7 +229,7 @@ mod tests {
             calls: 0,
         };
         write_stream(&documents, &mut out).unwrap();
-        let expected = "---\na: 1\n---\nb: long enough to take several writes\n---\nc: 3\n";
+        let expected = "---\na: 1\n---\nb: long enough to take several writes\n---\nc: 3\n---\n";
         assert_eq!(String::from_utf8(out.written).unwrap(), expected);
     }
 

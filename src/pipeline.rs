@@ -125,8 +125,7 @@ fn rules_and_documents(
     source: &SourceFile,
     kube_version: crate::kube_version::KubeVersion,
 ) -> (Vec<Diagnostic>, Result<Vec<crate::emit::Document>, TemplateDefect>) {
-    // A small profile is done before a second thread would be scheduled.
-    let large = objects.len() >= 256;
+    let large = objects.len() >= rules::PARALLEL_FROM;
     let last_rank = crate::emit::kind_rank("NetworkPolicy");
     let rest = objects.split_off(objects.partition_point(|o| crate::emit::kind_rank(&o.kind) <= last_rank));
     let namespaces_and_policies = objects;
@@ -305,6 +304,22 @@ mod tests {
         (format!("{findings:#?}\n{}", documents.concat()), version_count)
     }
 
+    /// The same, the way the pipeline gives them.
+    fn side_by_side(built: Built, renderer: &Renderer) -> String {
+        let (findings, documents) =
+            rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
+        let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
+        format!("{findings:#?}\n{}", documents.concat())
+    }
+
+    fn profile_at(path: camino::Utf8PathBuf) -> ProfileFile {
+        ProfileFile {
+            name: path.file_stem().unwrap_or_default().to_owned(),
+            path,
+            overrides: Vec::new(),
+        }
+    }
+
     fn yaml_files(dir: &camino::Utf8Path) -> Vec<camino::Utf8PathBuf> {
         let mut paths: Vec<_> = dir
             .read_dir_utf8()
@@ -330,23 +345,11 @@ mod tests {
                 .iter()
                 .flat_map(|dir| yaml_files(&root.join(dir)))
             {
-                let profile = ProfileFile {
-                    name: path.file_stem().unwrap().to_owned(),
-                    path: path.clone(),
-                    overrides: Vec::new(),
-                };
-                let Ok(built) = build(&profile, &renderer) else {
+                let Ok(built) = build(&profile_at(path.clone()), &renderer) else {
                     continue;
                 };
                 let (expected, version_count) = one_after_the_other(&built, &renderer);
-                let (findings, documents) =
-                    rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
-                let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
-                assert_eq!(
-                    format!("{findings:#?}\n{}", documents.concat()),
-                    expected,
-                    "{path} at {version}"
-                );
+                assert_eq!(side_by_side(built, &renderer), expected, "{path} at {version}");
                 compared += 1;
                 version_findings += version_count;
             }
@@ -377,23 +380,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("large.yaml")).unwrap();
         std::fs::write(&path, text).unwrap();
-        let profile = ProfileFile {
-            name: "large".into(),
-            path,
-            overrides: Vec::new(),
-        };
         let renderer = Renderer::new();
-        let built = build(&profile, &renderer).unwrap_or_else(|_| panic!("the generated profile builds"));
+        let built = build(&profile_at(path), &renderer).unwrap_or_else(|_| panic!("the generated profile builds"));
         assert!(
-            built.objects.len() >= 256,
+            built.objects.len() >= rules::PARALLEL_FROM,
             "{} objects run on one thread",
             built.objects.len()
         );
         let (expected, _) = one_after_the_other(&built, &renderer);
         assert!(expected.contains("hpa-min-below-two"), "the profile has findings");
-        let (findings, documents) =
-            rules_and_documents(&built.model, built.objects, &built.source, renderer.kube_version());
-        let documents: Vec<String> = documents.unwrap().into_iter().map(|d| d.yaml).collect();
-        assert_eq!(format!("{findings:#?}\n{}", documents.concat()), expected);
+        assert_eq!(side_by_side(built, &renderer), expected);
     }
 }

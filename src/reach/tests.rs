@@ -520,3 +520,15 @@ fn the_matrix_is_coloured_only_when_asked() {
     assert!(!format::matrix(&graph, false).contains('\x1b'));
     assert!(format::matrix(&graph, true).contains("\x1b[32m"));
 }
+
+#[test]
+fn a_cluster_from_objects_held_apart_is_the_same_cluster() {
+    let objects = crate::rules::testing::prod().objects;
+    let policies = objects.iter().filter(|o| o.kind == "NetworkPolicy").count();
+    assert!(policies > 0, "the fixture has policies");
+    let whole = format!("{:?}", Cluster::from_objects(&objects));
+    // Every policy copied, none borrowed; and split in the middle, each part its own way.
+    assert_eq!(format!("{:?}", Cluster::from_split(&[], &objects)), whole);
+    let (first, second) = objects.split_at(objects.len() / 2);
+    assert_eq!(format!("{:?}", Cluster::from_split(first, second)), whole);
+}

@@ -180,15 +180,18 @@ fn tier_severity(code: &str, tier: Tier) -> Option<crate::diagnostics::Severity>
     catalog::lookup(code).and_then(|rule| rule.severity.for_tier(tier))
 }
 
+/// From this many objects the reachability check runs on a thread of its own: a smaller
+/// profile is done before a second thread would be scheduled.
+pub const PARALLEL_FROM: usize = 256;
+
 /// Runs every policy rule over the model and the rendered objects. The pipeline runs the same
 /// two parts, [`other_rules`] and [`reachability`], itself (`pipeline::rules_and_documents`), to
 /// encode objects beside them: a new group of rules goes into one of the two.
 pub fn run(model: &Model, objects: &[Object], source: &SourceFile) -> Vec<Diagnostic> {
     let cluster = crate::reach::Cluster::from_objects(objects);
     let all: Vec<&Object> = objects.iter().collect();
-    // A small profile is done before a second thread would be scheduled.
     let (mut found, reach) = crate::parallel::join(
-        objects.len() >= 256,
+        objects.len() >= PARALLEL_FROM,
         || other_rules(model, &all, source),
         || reachability(model, &cluster, source),
     );
