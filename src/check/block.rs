@@ -199,8 +199,10 @@ fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
 /// A whole JSON string, borrowed when it has no escapes. Surrogate escapes are left to
 /// serde_yaml, which reads them differently from serde_json.
 fn json_string(text: &str) -> Option<Cow<'_, str>> {
-    if let Ok(borrowed) = serde_json::from_str::<&str>(text) {
-        return Some(Cow::Borrowed(borrowed));
+    // A string with an escape cannot be borrowed, and serde_json's error for it is costly to
+    // build (it counts lines to say where): such strings go straight to the owned reading.
+    if !text.contains('\\') {
+        return serde_json::from_str::<&str>(text).ok().map(Cow::Borrowed);
     }
     if has_surrogate_escape(text) {
         return None;
