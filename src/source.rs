@@ -7,7 +7,7 @@
 //! A profile that `extends:` others is one source made of several files (layers): every
 //! recorded position also says which file the value came from.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use camino::Utf8PathBuf;
 use marked_yaml::{Node, Span};

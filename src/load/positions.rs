@@ -8,6 +8,7 @@
 //!
 //! [`SourceFile::index`]: crate::source::SourceFile::index
 
+use foldhash::HashMapExt;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::Marker;
 

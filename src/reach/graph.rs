@@ -7,7 +7,9 @@
 //! reached by. Edges between two external peers are not drawn: gen does not know their policies.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 use std::hash::{Hash, Hasher};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;

@@ -3,7 +3,7 @@
 //! decides. A render of thousands of services runs the cross-checks on every render, so
 //! asking about every pair of nodes is not an option.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;

@@ -3,7 +3,9 @@
 //! policies block, an edge they allow that nothing asked for, a route whose backend nothing
 //! outside the namespace can reach.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::Findings;
 use crate::model::{Labels, Model, Service};
