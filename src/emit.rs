@@ -47,10 +47,39 @@ pub fn kind_rank(kind: &str) -> usize {
 }
 
 /// Sorts by kind in apply order, then namespace, then name: the same order on every run.
-/// Each object's key is built once: ranking a kind searches the apply order, which compared
-/// on every comparison was most of the sort at 30,000 objects.
+/// Each kind is ranked once (ranking searches the apply order, which compared on every
+/// comparison was most of the sort at 30,000 objects), and the order is found on indexes that
+/// compare the objects' own strings, not on a key of copied strings (90,000 allocations there).
 pub fn sort_for_apply(objects: &mut [Object]) {
-    objects.sort_by_cached_key(|o| (kind_rank(&o.kind), o.kind.clone(), o.namespace.clone(), o.name.clone()));
+    let ranks: Vec<usize> = objects.iter().map(|o| kind_rank(&o.kind)).collect();
+    let mut order: Vec<usize> = (0..objects.len()).collect();
+    // By kind first, keeping the render order within a kind, which is mostly the final one
+    // already (services render in name order): the full sort then finds long sorted runs
+    // instead of comparing strings n log n times (10 ms at 30,000 objects).
+    order.sort_by_key(|&i| ranks[i]);
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&objects[a], &objects[b]);
+        (ranks[a], &x.kind, &x.namespace, &x.name).cmp(&(ranks[b], &y.kind, &y.namespace, &y.name))
+    });
+    permute(objects, order);
+}
+
+/// Rearranges `items` so that position `i` holds what was at `order[i]`, following each cycle
+/// of the permutation with swaps. `order` must be a permutation of the indexes.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut current = start;
+        while order[current] != DONE {
+            let source = order[current];
+            order[current] = DONE;
+            if source == start {
+                break;
+            }
+            items.swap(current, source);
+            current = source;
+        }
+    }
 }
 
 /// An object as gen writes it: its YAML document, and what names its file.
@@ -231,6 +260,23 @@ mod tests {
         write_stream(&documents, &mut out).unwrap();
         let expected = "---\na: 1\n---\nb: long enough to take several writes\n---\nc: 3\n---\n";
         assert_eq!(String::from_utf8(out.written).unwrap(), expected);
+    }
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        for order in [
+            vec![],
+            vec![0],
+            vec![1, 0],
+            vec![2, 0, 1],
+            vec![1, 2, 0],
+            vec![0, 3, 1, 2, 5, 4],
+        ] {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            let expected: Vec<usize> = order.iter().map(|&i| i * 10).collect();
+            permute(&mut items, order);
+            assert_eq!(items, expected);
+        }
     }
 
     #[test]
