@@ -107,13 +107,31 @@ const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "f
 /// A string may be written plain only if it starts with a letter or `/`, holds nothing but letters,
 /// digits and `-_./`, and is not a reserved word. Anything starting with a digit, sign or dot
 /// (numbers, dates, times, `.inf`) or holding `:`, `#`, spaces or flow characters is quoted.
-fn is_plain_safe(s: &str) -> bool {
+/// Every YAML reader takes such a plain scalar for exactly this string, which is also what the
+/// check's fast reader relies on.
+pub(crate) fn is_plain_safe(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        && s.bytes().all(is_plain_byte)
         // The longest reserved word has five letters.
         && (s.len() > 5 || !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word)))
 }
+
+/// A letter, digit or one of `-_./`: looked up rather than tested range by range, since every
+/// byte of every key and plain value written or read goes through here.
+pub(crate) fn is_plain_byte(b: u8) -> bool {
+    PLAIN_BYTES[usize::from(b)]
+}
+
+const PLAIN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'/');
+        b += 1;
+    }
+    table
+};
 
 fn write_quoted(s: &str, out: &mut String) {
     out.push('"');

@@ -17,6 +17,8 @@
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::yaml::{is_plain_byte, is_plain_safe};
 #[cfg(test)]
 use serde_json::Value;
 
@@ -186,7 +188,7 @@ fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
     } else {
         let end = text.bytes().position(|b| !is_plain_byte(b)).unwrap_or(text.len());
         let key = &text[..end];
-        if !is_plain_word(key) {
+        if !is_plain_safe(key) {
             return None;
         }
         (Cow::Borrowed(key), &text[end..])
@@ -231,35 +233,6 @@ fn json_string_end(text: &str) -> Option<usize> {
         }
     }
     None
-}
-
-fn is_plain_byte(b: u8) -> bool {
-    PLAIN_BYTES[usize::from(b)]
-}
-
-/// Letters, digits and `-_./`, looked up rather than tested range by range: every byte of
-/// every key and plain value goes through here.
-const PLAIN_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'/');
-        b += 1;
-    }
-    table
-};
-
-/// Words YAML 1.1 or 1.2 readers take for something other than a string, in any case.
-const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
-
-/// Text of plain bytes only ([`is_plain_byte`], which the callers have checked) that every YAML
-/// reader takes for exactly this string: it starts with a letter or `/` and is no reserved word.
-fn is_plain_word(s: &str) -> bool {
-    debug_assert!(s.bytes().all(is_plain_byte));
-    // No reserved word is longer than five letters.
-    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-        && (s.len() > 5 || !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word)))
 }
 
 /// A value on a key's or an item's line.
@@ -396,7 +369,7 @@ fn plain(text: &str) -> Option<Node<'_>> {
             text.parse::<u64>().ok().map(Node::UInt)
         };
     }
-    if is_plain_word(text) {
+    if is_plain_safe(text) {
         return Some(Node::Str(Cow::Borrowed(text)));
     }
     // Digits then a unit (`256Mi`, `2Gi`, `500m`): neither an integer (no 0x/0o/0b prefix) nor
