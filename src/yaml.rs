@@ -110,8 +110,13 @@ const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "f
 /// Every YAML reader takes such a plain scalar for exactly this string, which is also what the
 /// check's fast reader relies on.
 pub(crate) fn is_plain_safe(s: &str) -> bool {
+    s.bytes().all(is_plain_byte) && is_plain_word(s)
+}
+
+/// [`is_plain_safe`] for text already known to hold only plain bytes ([`is_plain_byte`]).
+pub(crate) fn is_plain_word(s: &str) -> bool {
+    debug_assert!(s.bytes().all(is_plain_byte));
     s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-        && s.bytes().all(is_plain_byte)
         // The longest reserved word has five letters.
         && (s.len() > 5 || !RESERVED_WORDS.iter().any(|word| s.eq_ignore_ascii_case(word)))
 }

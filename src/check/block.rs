@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::yaml::{is_plain_byte, is_plain_safe};
+use crate::yaml::{is_plain_byte, is_plain_word};
 #[cfg(test)]
 use serde_json::Value;
 
@@ -188,7 +188,7 @@ fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
     } else {
         let end = text.bytes().position(|b| !is_plain_byte(b)).unwrap_or(text.len());
         let key = &text[..end];
-        if !is_plain_safe(key) {
+        if !is_plain_word(key) {
             return None;
         }
         (Cow::Borrowed(key), &text[end..])
@@ -369,7 +369,7 @@ fn plain(text: &str) -> Option<Node<'_>> {
             text.parse::<u64>().ok().map(Node::UInt)
         };
     }
-    if is_plain_safe(text) {
+    if is_plain_word(text) {
         return Some(Node::Str(Cow::Borrowed(text)));
     }
     // Digits then a unit (`256Mi`, `2Gi`, `500m`): neither an integer (no 0x/0o/0b prefix) nor
