@@ -214,8 +214,12 @@ impl Renderer {
                 let json = serde_json::to_string(value).map_err(|e| {
                     minijinja::Error::new(ErrorKind::BadSerialization, "cannot print a value as JSON").with_source(e)
                 })?;
-                // Nearly every value is free of them: print it without copying it again.
-                if !json.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+                // Nearly every value is free of them: print it without copying it again. Their
+                // UTF-8 starts with E2 or C2, bytes that memchr finds faster than a search that
+                // decodes every character.
+                if memchr::memchr2(0xe2, 0xc2, json.as_bytes()).is_none()
+                    || !json.contains(['\u{2028}', '\u{2029}', '\u{85}'])
+                {
                     return out.write_str(&json).map_err(minijinja::Error::from);
                 }
                 let escaped = json
@@ -593,6 +597,15 @@ mod tests {
                 .unwrap();
             let parsed: serde_json::Value = serde_yaml::from_str(&text).unwrap();
             assert_eq!(parsed, serde_json::json!({ "key": hostile }), "{text}");
+            // Inside a map or a list, which print through serde_json, the same.
+            let nested = serde_json::json!({ "labels": { "k": hostile }, "items": [hostile, 1] });
+            let text = env
+                .get_template("t")
+                .unwrap()
+                .render(context! { v => Value::from(Serde(&nested)) })
+                .unwrap();
+            let parsed: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+            assert_eq!(parsed, serde_json::json!({ "key": nested }), "{text}");
         }
     }
 }
