@@ -17,10 +17,10 @@
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-
-use crate::yaml::{is_plain_byte, is_plain_word};
 #[cfg(test)]
 use serde_json::Value;
+
+use crate::yaml::{is_plain_byte, is_plain_word};
 
 /// A document as the fast reader reads it.
 #[derive(Debug, Clone, PartialEq)]
