@@ -214,19 +214,7 @@ impl Renderer {
                 let json = serde_json::to_string(value).map_err(|e| {
                     minijinja::Error::new(ErrorKind::BadSerialization, "cannot print a value as JSON").with_source(e)
                 })?;
-                // Nearly every value is free of them: print it without copying it again. Their
-                // UTF-8 starts with E2 or C2, bytes that memchr finds faster than a search that
-                // decodes every character.
-                if memchr::memchr2(0xe2, 0xc2, json.as_bytes()).is_none()
-                    || !json.contains(['\u{2028}', '\u{2029}', '\u{85}'])
-                {
-                    return out.write_str(&json).map_err(minijinja::Error::from);
-                }
-                let escaped = json
-                    .replace('\u{2028}', "\\u2028")
-                    .replace('\u{2029}', "\\u2029")
-                    .replace('\u{85}', "\\u0085");
-                return out.write_str(&escaped).map_err(minijinja::Error::from);
+                return write_escaping_yaml_breaks(out, &json).map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });
@@ -351,10 +339,13 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
                 control_escape = format!("\\u00{}{}", hex(control >> 4), hex(control & 0xf));
                 (control_escape.as_str(), 1)
             }
-            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8, U+0085 is C2 85.
-            0xe2 if bytes[at + 1..].starts_with(&[0x80, 0xa8]) => ("\\u2028", 3),
-            0xe2 if bytes[at + 1..].starts_with(&[0x80, 0xa9]) => ("\\u2029", 3),
-            0xc2 if bytes.get(at + 1) == Some(&0x85) => ("\\u0085", 2),
+            0xe2 | 0xc2 => match yaml_line_break(&bytes[at..]) {
+                Some(escape) => escape,
+                None => {
+                    at += 1;
+                    continue;
+                }
+            },
             _ => {
                 at += 1;
                 continue;
@@ -368,6 +359,35 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
     }
     out.write_str(&text[start..])?;
     out.write_char('"')
+}
+
+/// JSON text (a map or a list serde_json wrote) with U+2028, U+2029 and U+0085 escaped, which
+/// serde_json leaves as they are inside its strings.
+fn write_escaping_yaml_breaks(out: &mut impl std::fmt::Write, json: &str) -> std::fmt::Result {
+    let bytes = json.as_bytes();
+    let mut start = 0;
+    // Each of them starts with byte E2 or C2, which memchr finds many bytes at a time: nearly
+    // every value has neither and is written whole.
+    for at in memchr::memchr2_iter(0xe2, 0xc2, bytes) {
+        if let Some((escape, length)) = yaml_line_break(&bytes[at..]) {
+            // `at` starts a character, so both slices end on character boundaries.
+            out.write_str(&json[start..at])?;
+            out.write_str(escape)?;
+            start = at + length;
+        }
+    }
+    out.write_str(&json[start..])
+}
+
+/// The JSON escape of the line break YAML knows and JSON does not that `bytes` start with, if
+/// any, and its length in UTF-8: U+2028 (E2 80 A8), U+2029 (E2 80 A9) or U+0085 (C2 85).
+fn yaml_line_break(bytes: &[u8]) -> Option<(&'static str, usize)> {
+    match bytes {
+        [0xe2, 0x80, 0xa8, ..] => Some(("\\u2028", 3)),
+        [0xe2, 0x80, 0xa9, ..] => Some(("\\u2029", 3)),
+        [0xc2, 0x85, ..] => Some(("\\u0085", 2)),
+        _ => None,
+    }
 }
 
 /// The templates' `indent(width, first, blank)`: minijinja's own filter, the same text out,
@@ -417,8 +437,8 @@ mod tests {
     use proptest::prelude::*;
 
     /// serde_json's string literal, with the three YAML line breaks escaped as well.
-    fn expected_json(text: &str) -> String {
-        serde_json::to_string(text)
+    fn expected_json(value: impl serde::Serialize) -> String {
+        serde_json::to_string(&value)
             .unwrap()
             .replace('\u{2028}', "\\u2028")
             .replace('\u{2029}', "\\u2029")
@@ -444,6 +464,11 @@ mod tests {
             "\u{2027}\u{202a}\u{2000}\u{84}\u{86}\u{a0}©",
         ] {
             assert_eq!(json_string(text), expected_json(text), "{text:?}");
+            // The same characters in a map and a list, written by serde_json.
+            let value = serde_json::json!({ text: [text, 1] });
+            let mut out = String::new();
+            write_escaping_yaml_breaks(&mut out, &serde_json::to_string(&value).unwrap()).unwrap();
+            assert_eq!(out, expected_json(&value), "{text:?} in a map");
         }
     }
 
@@ -451,6 +476,15 @@ mod tests {
         #[test]
         fn json_strings_match_serde_json(text in "(\\PC|[\\x00-\\x1f\"\\\\\u{80}-\u{bf}\u{2000}-\u{203f}])*") {
             prop_assert_eq!(json_string(&text), expected_json(&text));
+        }
+
+        /// Maps and lists, as serde_json writes them, with the same three breaks escaped.
+        #[test]
+        fn json_collections_escape_the_yaml_line_breaks(text in "(\\PC|[\u{80}-\u{bf}\u{2000}-\u{203f}])*") {
+            let value = serde_json::json!({ text.clone(): [text.clone(), 1] });
+            let mut out = String::new();
+            write_escaping_yaml_breaks(&mut out, &serde_json::to_string(&value).unwrap()).unwrap();
+            prop_assert_eq!(out, expected_json(&value));
         }
     }
 
