@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: [`load`] -> [`resolve`] -> [`render`] -> [`check`] ->
 //! [`emit`] (and [`output_dir`] for writing a directory).
 
+pub mod byte_search;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;

@@ -366,9 +366,9 @@ fn write_json_string(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
 fn write_escaping_yaml_breaks(out: &mut impl std::fmt::Write, json: &str) -> std::fmt::Result {
     let bytes = json.as_bytes();
     let mut start = 0;
-    // Each of them starts with byte E2 or C2, which memchr finds many bytes at a time: nearly
-    // every value has neither and is written whole.
-    for at in memchr::memchr2_iter(0xe2, 0xc2, bytes) {
+    // Each of them starts with byte E2 or C2, found many bytes at a time: nearly every value
+    // has neither and is written whole.
+    for at in crate::byte_search::positions_of_either(0xe2, 0xc2, bytes) {
         if let Some((escape, length)) = yaml_line_break(&bytes[at..]) {
             // `at` starts a character, so both slices end on character boundaries.
             out.write_str(&json[start..at])?;

@@ -43,10 +43,10 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
         return None;
     }
     let mut lines = Vec::with_capacity(128);
-    // Split on the bytes, which memchr searches many at a time: finding the line breaks and
-    // indentation char by char was a tenth of this reader's time.
+    // Split on the bytes, searched many at a time: finding the line breaks and indentation
+    // char by char was a tenth of this reader's time.
     let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+    for end in crate::byte_search::positions(b'\n', text.as_bytes()).chain([text.len()]) {
         let line = &text[start..end];
         start = end + 1;
         let indent = line.bytes().take_while(|&b| b == b' ').count();
