@@ -10,47 +10,51 @@
 /// Where `needle` occurs in `haystack`, first to last.
 pub fn positions(needle: u8, haystack: &[u8]) -> Positions<'_> {
     Positions {
-        needles: (needle, needle),
-        haystack,
-        at: 0,
+        needles: Needles::One(needle),
+        rest: haystack,
+        consumed: 0,
     }
 }
 
 /// Where either needle occurs in `haystack`, first to last.
 pub fn positions_of_either(needle1: u8, needle2: u8, haystack: &[u8]) -> Positions<'_> {
     Positions {
-        needles: (needle1, needle2),
-        haystack,
-        at: 0,
+        needles: Needles::Either(needle1, needle2),
+        rest: haystack,
+        consumed: 0,
     }
+}
+
+enum Needles {
+    One(u8),
+    Either(u8, u8),
 }
 
 /// The iterator of [`positions`] and [`positions_of_either`].
 pub struct Positions<'h> {
-    /// The same byte twice for a one-byte search.
-    needles: (u8, u8),
-    haystack: &'h [u8],
-    /// Where the search goes on.
-    at: usize,
+    needles: Needles,
+    /// What is left to search: the haystack after the last match.
+    rest: &'h [u8],
+    /// How many bytes of the haystack come before `rest`.
+    consumed: usize,
 }
 
 impl Iterator for Positions<'_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
-        let rest = self.haystack.get(self.at..)?;
-        let (needle1, needle2) = self.needles;
-        let found = if needle1 == needle2 {
-            find(needle1, rest)
-        } else {
-            find_either(needle1, needle2, rest)
+        let offset = match self.needles {
+            Needles::One(needle) => find(needle, self.rest),
+            Needles::Either(needle1, needle2) => find_either(needle1, needle2, self.rest),
         };
-        let Some(offset) = found else {
-            self.at = self.haystack.len() + 1;
+        let Some(offset) = offset else {
+            self.consumed += self.rest.len();
+            self.rest = &[];
             return None;
         };
-        let position = self.at + offset;
-        self.at = position + 1;
+        let position = self.consumed + offset;
+        self.rest = &self.rest[offset + 1..];
+        self.consumed = position + 1;
         Some(position)
     }
 }
