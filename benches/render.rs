@@ -4,7 +4,7 @@
 //! services it measures:
 //!
 //! - the in-process pipeline (`pipeline::run` then `emit::write_stream`), median of several runs;
-//! - the release binary, `target/release/gen render <file>`, stdout to /dev/null: median of up
+//! - the release binary, `gen render <file>`, stdout to /dev/null: median of up
 //!   to five runs, with the peak RSS when `/usr/bin/time` is installed (Debian package `time`);
 //! - for the generated profiles, each stage on its own, one after another, to show where the
 //!   time goes. Render and check run on this thread; load, resolve and the rules use a second
@@ -14,11 +14,11 @@
 //! The comparison with `helm template` and `kubectl kustomize`, measured side by side on the
 //! same machine, is `scripts/bench-compare`; this benchmark holds no figure from elsewhere.
 //!
-//! `cargo build --release && cargo bench --bench render` (the binary is looked up under
-//! `$CARGO_TARGET_DIR`, else `target/`); `GEN_BENCH_QUICK=1` limits the run
+//! `cargo bench --bench render` (cargo builds the binary with the benchmark, in
+//! `target/<host triple>/release/gen`: see `.cargo/config.toml`); `GEN_BENCH_QUICK=1` limits the run
 //! to the example profiles and 200 services, 3 runs each, as a smoke test for CI. No harness
 //! and no dependencies: `std::time::Instant` and medians. `GEN_BENCH_KEEP=1` keeps the
-//! generated profiles (the path is printed), e.g. for `perf record target/release/gen render`.
+//! generated profiles (the path is printed), e.g. for `perf record target/<host triple>/release/gen render`.
 //! `GEN_BENCH_SIZES=5000` measures only the generated profiles of those sizes.
 
 use std::fmt::Write as _;
@@ -55,7 +55,7 @@ struct Row {
     objects: usize,
     bytes: usize,
     in_process: Stats,
-    subprocess: Option<Subprocess>,
+    subprocess: Subprocess,
 }
 
 struct Subprocess {
@@ -142,9 +142,8 @@ fn main() {
         });
     }
 
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/gen");
-    let binary = binary.is_file().then_some(binary);
+    // Cargo builds the binary for a benchmark with the same profile, and says where it put it.
+    let binary = Path::new(env!("CARGO_BIN_EXE_gen"));
     let time = Path::new("/usr/bin/time");
     let time = (time.is_file() && time_works(time)).then_some(time);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -153,14 +152,8 @@ fn main() {
         if quick { ", quick mode" } else { "" },
         dir.display()
     );
-    match &binary {
-        Some(path) => println!("binary: {}", path.display()),
-        None => println!(
-            "binary: {} not found; skipping the subprocess runs (run `cargo build --release` first)",
-            target.join("release/gen").display()
-        ),
-    }
-    if binary.is_some() && time.is_none() {
+    println!("binary: {}", binary.display());
+    if time.is_none() {
         println!("peak memory: n/a (install `time`: apt-get install time)");
     }
 
@@ -169,7 +162,7 @@ fn main() {
     let mut failed = false;
     for case in &cases {
         eprintln!("-- {} ({} runs)", case.name, case.runs);
-        let row = match measure(case, &renderer, binary.as_deref(), time) {
+        let row = match measure(case, &renderer, binary, time) {
             Ok(row) => row,
             Err(message) => {
                 failed = true;
@@ -217,7 +210,7 @@ fn time_works(time: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option<&Path>) -> Result<Row, String> {
+fn measure(case: &Case, renderer: &Renderer, binary: &Path, time: Option<&Path>) -> Result<Row, String> {
     let mut samples = Vec::with_capacity(case.runs);
     let mut objects = 0;
     let mut services = case.services;
@@ -251,22 +244,17 @@ fn measure(case: &Case, renderer: &Renderer, binary: Option<&Path>, time: Option
         std::hint::black_box(&stream);
     }
     // The binary as a user runs it: the median of a few runs (one run is at the mercy of
-    // whatever else the machine does), and the largest peak RSS among them.
-    let subprocess = match binary {
-        Some(binary) => {
-            // One untimed run first, as in-process: the binary and the profile into the page
-            // cache, the CPU out of its idle state.
-            run_binary(binary, None, &case.file)?;
-            let mut runs = Vec::new();
-            for _ in 0..case.runs.min(5) {
-                runs.push(run_binary(binary, time, &case.file)?);
-            }
-            let peak_rss_kib = runs.iter().filter_map(|r| r.peak_rss_kib).max();
-            let wall = Stats::of(runs.into_iter().map(|r| r.wall).collect()).median;
-            Some(Subprocess { wall, peak_rss_kib })
-        }
-        None => None,
-    };
+    // whatever else the machine does), and the largest peak RSS among them. One untimed run
+    // first, as in-process: the binary and the profile into the page cache, the CPU out of its
+    // idle state.
+    run_binary(binary, None, &case.file)?;
+    let mut runs = Vec::new();
+    for _ in 0..case.runs.min(5) {
+        runs.push(run_binary(binary, time, &case.file)?);
+    }
+    let peak_rss_kib = runs.iter().filter_map(|r| r.peak_rss_kib).max();
+    let wall = Stats::of(runs.into_iter().map(|r| r.wall).collect()).median;
+    let subprocess = Subprocess { wall, peak_rss_kib };
     Ok(Row {
         name: case.name.clone(),
         services,
@@ -341,14 +329,11 @@ fn table(rows: &[Row]) -> String {
     ];
     let mut lines: Vec<[String; 8]> = Vec::new();
     for row in rows {
-        let (wall, rss) = match &row.subprocess {
-            Some(s) => (
-                format!("{:.1}", ms(s.wall)),
-                s.peak_rss_kib
-                    .map_or("n/a".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
-            ),
-            None => ("skipped".to_owned(), "n/a".to_owned()),
-        };
+        let wall = format!("{:.1}", ms(row.subprocess.wall));
+        let rss = row
+            .subprocess
+            .peak_rss_kib
+            .map_or("n/a".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
         lines.push([
             row.name.clone(),
             row.services.to_string(),

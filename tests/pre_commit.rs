@@ -51,7 +51,7 @@ fn hook_repository(dir: &Path) -> String {
     for file in ["Cargo.toml", "Cargo.lock", ".pre-commit-hooks.yaml", "README.md"] {
         fs::copy(root.join(file), dir.join(file)).unwrap();
     }
-    for folder in ["src", "templates", "benches", "tests/common"] {
+    for folder in [".cargo", "src", "templates", "benches", "tests/common"] {
         copy_tree(&root.join(folder), &dir.join(folder));
     }
     git(dir, &["init", "--quiet"]);
