@@ -1,7 +1,7 @@
 //! Spreading independent work over every core, with results in input order, so output never
 //! depends on the number of cores or on scheduling.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 
 /// The cores gen may use. The standard library reads the cgroup's CPU quota from `/proc` and
@@ -13,7 +13,7 @@ pub fn cores() -> usize {
 }
 
 /// `work` applied to consecutive chunks of `items` (at least `min_chunk` long, so small inputs
-/// stay on one thread), one chunk per core; the results come back in the order of the chunks.
+/// stay on one thread), spread over the cores; the results come back in the order of the chunks.
 pub fn map_chunks<T, R, F>(items: &[T], min_chunk: usize, work: F) -> Vec<R>
 where
     T: Sync,
@@ -87,7 +87,7 @@ where
     }
     chunks.push(items);
     chunks.reverse();
-    each_on_a_thread(chunks, &work)
+    each_on_a_thread(workers, chunks, &work)
 }
 
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
@@ -100,32 +100,50 @@ where
     if items.len() <= size {
         return vec![work(items)];
     }
-    each_on_a_thread(items.chunks(size), &work)
+    each_on_a_thread(workers, items.chunks(size), &work)
 }
 
-/// One chunk per worker, at least `min_chunk` items long.
+/// Chunks of at least `min_chunk` items, and a few dozen per worker where there are enough items:
+/// each worker takes the next chunk when it is done with one, so a core that falls behind (a
+/// virtual CPU descheduled, a chunk heavier than the others) holds up the end by one small chunk,
+/// not by half the work.
 fn chunk_size(items: usize, workers: usize, min_chunk: usize) -> usize {
-    items.div_ceil(workers).max(min_chunk).max(1)
+    items.div_ceil(workers * CHUNKS_PER_WORKER).max(min_chunk).max(1)
 }
 
-/// `work` on each chunk, each on a thread of its own; the results in the order of the chunks,
-/// and a panic in any of them resumed here.
-fn each_on_a_thread<C, R, F>(chunks: impl IntoIterator<Item = C>, work: &F) -> Vec<R>
+const CHUNKS_PER_WORKER: usize = 32;
+
+/// `work` on each chunk, by up to `workers` workers (this thread and the others it starts), each
+/// taking the next chunk when it is done with one; the results in the order of the chunks, and
+/// a panic in any of them resumed here.
+fn each_on_a_thread<C, R, F>(workers: usize, chunks: impl IntoIterator<Item = C>, work: &F) -> Vec<R>
 where
     C: Send,
     R: Send,
     F: Fn(C) -> R + Sync,
 {
-    thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| scope.spawn(move || work(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+    let chunks: Vec<C> = chunks.into_iter().collect();
+    let count = chunks.len();
+    let queue = Mutex::new(chunks.into_iter().enumerate());
+    // Taking a chunk cannot panic, so the lock is never poisoned; if it were, the queue is intact.
+    let next = || queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+    let worker = || {
+        let mut done = Vec::new();
+        while let Some((index, chunk)) = next() {
+            done.push((index, work(chunk)));
+        }
+        done
+    };
+    let mut done = thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers.min(count)).map(|_| scope.spawn(worker)).collect();
+        let mut done = worker();
+        for helper in helpers {
+            done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]
@@ -137,7 +155,9 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         for workers in [1, 2, 3, 8] {
             let chunks = map_chunks_on(workers, &items, 16, |chunk| chunk.to_vec());
-            assert_eq!(chunks.len(), workers, "one chunk per core");
+            let size = 1000usize.div_ceil(workers * CHUNKS_PER_WORKER).max(16);
+            assert_eq!(chunks.len(), 1000usize.div_ceil(size), "{workers} cores");
+            assert!(chunks.iter().all(|chunk| chunk.len() <= size), "{workers} cores");
             assert_eq!(chunks.concat(), items, "{workers} cores");
         }
         assert_eq!(map_chunks(&items[..3], 16, |c| c.len()), [3], "small inputs stay whole");
@@ -160,6 +180,44 @@ mod tests {
             [[0, 1, 2]],
             "small inputs stay whole"
         );
+    }
+
+    /// A worker held up on one chunk leaves every other chunk to the other workers: the end
+    /// waits for that one chunk, not for a share of the work fixed in advance.
+    #[test]
+    fn a_worker_held_up_leaves_the_other_chunks_to_the_others() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::{Duration, Instant};
+        let items: Vec<u32> = (0..1000).collect();
+        let finished = AtomicUsize::new(0);
+        let chunks = 1000usize.div_ceil(chunk_size(1000, 2, 16));
+        assert!(chunks > 2, "more chunks than workers");
+        let ran_on = map_chunks_on(2, &items, 16, |chunk| {
+            if chunk[0] == 0 {
+                // The first chunk's worker stalls until every other chunk is done.
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while finished.load(Ordering::SeqCst) < chunks - 1 {
+                    assert!(Instant::now() < deadline, "the other chunks waited for this one");
+                    thread::sleep(Duration::from_millis(1));
+                }
+            } else {
+                finished.fetch_add(1, Ordering::SeqCst);
+            }
+            thread::current().id()
+        });
+        assert_eq!(ran_on.len(), chunks);
+        assert!(ran_on[1..].iter().all(|id| *id != ran_on[0]), "{ran_on:?}");
+    }
+
+    #[test]
+    #[should_panic(expected = "chunk 900")]
+    fn a_panic_in_any_chunk_is_resumed() {
+        let items: Vec<u32> = (0..1000).collect();
+        map_chunks_on(4, &items, 16, |chunk| {
+            if chunk.contains(&900) {
+                panic!("chunk 900");
+            }
+        });
     }
 
     #[test]
