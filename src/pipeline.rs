@@ -6,7 +6,7 @@ use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::load;
 use crate::locate::ProfileFile;
 use crate::model::Model;
-use crate::profile::{RawProfile, RawWaiver};
+use crate::profile::RawWaiver;
 use crate::render::{Rendered, Renderer};
 use crate::resolve;
 use crate::rules::{self, catalog, waivers};
@@ -101,6 +101,9 @@ pub fn run_loaded(
     let applied = waivers::apply(findings, &built.waivers, &services, &built.source);
     let mut report = Report::new(profile, applied.findings, applied.waived, Some(built.source));
     report.capacity = rules::capacity::summary(&built.model);
+    // Nothing reads the model past this point; a large one is freed while the output is written.
+    let count = built.model.services.len();
+    release(built.model, count);
     if report.has_schema_error() {
         return Err(Failure::Profile(report));
     }
@@ -191,7 +194,8 @@ pub fn build_loaded(
         patches: std::mem::take(&mut raw.patches),
         resources: std::mem::take(&mut raw.resources),
     };
-    release(raw);
+    let count = raw.services.len();
+    release(raw, count);
     let mut objects = render_and_check(&model, renderer)?;
     let home = crate::patch::Home {
         namespace: &model.namespace,
@@ -214,12 +218,13 @@ pub fn build_loaded(
     })
 }
 
-/// The raw profile, no longer needed once resolved. A large one is freed on a thread of its own:
-/// freeing it node by node would hold up the render (about 20 ms at 5,000 services), and its
-/// memory returns to the allocator while the first objects are rendered.
-fn release(raw: RawProfile) {
-    if raw.services.len() >= RELEASE_IN_BACKGROUND_FROM {
-        crate::parallel::free_in_background(raw);
+/// The raw profile once resolved, or the model once the rules ran: a large one is freed on a
+/// thread of its own. Freeing the raw profile node by node would hold up the render (about
+/// 20 ms at 5,000 services), and its memory returns to the allocator while the first objects
+/// are rendered; the model's (about 5 ms) would hold up the output.
+fn release<T: Send + 'static>(profile: T, services: usize) {
+    if services >= RELEASE_IN_BACKGROUND_FROM {
+        crate::parallel::free_in_background(profile);
     }
 }
 
