@@ -229,7 +229,7 @@ mod tests {
     impl std::io::Write for Grudging {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.calls += 1;
-            if self.calls % 2 == 0 {
+            if self.calls.is_multiple_of(2) {
                 return Err(std::io::ErrorKind::Interrupted.into());
             }
             let taken = buf.len().min(5);

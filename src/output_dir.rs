@@ -369,10 +369,10 @@ impl Plan {
             .iter()
             .find(|f| f.path == index::FILE_NAME)
             .and_then(|f| top_profile(f.contents.as_bytes()));
-        if let (Some(old), Some(new)) = (old, new) {
-            if old != new {
-                plan.other_profile = Some((old, new));
-            }
+        if let (Some(old), Some(new)) = (old, new)
+            && old != new
+        {
+            plan.other_profile = Some((old, new));
         }
         plan
     }
@@ -412,14 +412,14 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
         }
     }
     refuse_precious(dir, options.keep)?;
-    if let Ok(meta) = fs::symlink_metadata(dir) {
-        if meta.file_type().is_symlink() {
-            let target = fs::read_link(dir).map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
-            return Err(OutputError::Symlink {
-                path: dir.to_owned(),
-                target,
-            });
-        }
+    if let Ok(meta) = fs::symlink_metadata(dir)
+        && meta.file_type().is_symlink()
+    {
+        let target = fs::read_link(dir).map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
+        return Err(OutputError::Symlink {
+            path: dir.to_owned(),
+            target,
+        });
     }
     let parent = parent_of(dir);
     // Before creating `parent`: the nearest directory that already exists is where a writer
@@ -457,11 +457,11 @@ pub fn write(dir: &Utf8Path, files: &[File], options: WriteOptions) -> Result<Ou
         // the files, spread over the cores.
         let mut created = HashSet::new();
         for file in files {
-            if let Some((folder, _)) = file.path.rsplit_once('/') {
-                if created.insert(folder) {
-                    let folder = staging.join(folder);
-                    fs::create_dir_all(&folder).map_err(write_error(&folder))?;
-                }
+            if let Some((folder, _)) = file.path.rsplit_once('/')
+                && created.insert(folder)
+            {
+                let folder = staging.join(folder);
+                fs::create_dir_all(&folder).map_err(write_error(&folder))?;
             }
         }
         let written = crate::parallel::map_chunks(files, 512, |chunk| -> Result<(), OutputError> {
@@ -564,10 +564,10 @@ fn refuse_precious(dir: &Utf8Path, keep: &[&Utf8Path]) -> Result<(), OutputError
         return Err(refuse("the output directory must be named".into()));
     }
     // A directory that does not exist yet holds nothing to lose.
-    if let Ok(real) = dir.canonicalize_utf8() {
-        if let Some(why) = why_precious(&real, keep) {
-            return Err(refuse(why));
-        }
+    if let Ok(real) = dir.canonicalize_utf8()
+        && let Some(why) = why_precious(&real, keep)
+    {
+        return Err(refuse(why));
     }
     // `out/..` and `.` name no directory of their own to stage beside and swap.
     if dir.file_name().is_none() {
