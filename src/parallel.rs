@@ -1,6 +1,8 @@
 //! Spreading independent work over every core, with results in input order, so output never
 //! depends on the number of cores or on scheduling.
 
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 
@@ -12,8 +14,9 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// `work` applied to consecutive chunks of `items` (at least `min_chunk` long, so small inputs
-/// stay on one thread), spread over the cores; the results come back in the order of the chunks.
+/// `work` applied to consecutive chunks of `items`, spread over the cores; the results come back
+/// in the order of the chunks. Every chunk but the last holds at least `min_chunk` items, so
+/// small inputs stay on one thread.
 pub fn map_chunks<T, R, F>(items: &[T], min_chunk: usize, work: F) -> Vec<R>
 where
     T: Sync,
@@ -76,7 +79,7 @@ where
     F: Fn(Vec<T>) -> R + Sync,
 {
     let size = chunk_size(items.len(), workers, min_chunk);
-    if items.len() <= size {
+    if items.len() <= size || workers < 2 {
         return vec![work(items)];
     }
     // Split from the back, so only the moved tail is copied each time.
@@ -87,7 +90,7 @@ where
     }
     chunks.push(items);
     chunks.reverse();
-    each_on_a_thread(workers, chunks, &work)
+    shared_by_workers(workers, chunks, &work)
 }
 
 fn map_chunks_on<T, R, F>(workers: usize, items: &[T], min_chunk: usize, work: F) -> Vec<R>
@@ -97,13 +100,14 @@ where
     F: Fn(&[T]) -> R + Sync,
 {
     let size = chunk_size(items.len(), workers, min_chunk);
-    if items.len() <= size {
+    if items.len() <= size || workers < 2 {
         return vec![work(items)];
     }
-    each_on_a_thread(workers, items.chunks(size), &work)
+    shared_by_workers(workers, items.chunks(size), &work)
 }
 
-/// Chunks of at least `min_chunk` items, and a few dozen per worker where there are enough items:
+/// Chunks of at least `min_chunk` items (the last one may hold fewer), and a few dozen per worker
+/// where there are enough items:
 /// each worker takes the next chunk when it is done with one, so a core that falls behind (a
 /// virtual CPU descheduled, a chunk heavier than the others) holds up the end by one small chunk,
 /// not by half the work.
@@ -114,9 +118,12 @@ fn chunk_size(items: usize, workers: usize, min_chunk: usize) -> usize {
 const CHUNKS_PER_WORKER: usize = 32;
 
 /// `work` on each chunk, by up to `workers` workers (this thread and the others it starts), each
-/// taking the next chunk when it is done with one; the results in the order of the chunks, and
-/// a panic in any of them resumed here.
-fn each_on_a_thread<C, R, F>(workers: usize, chunks: impl IntoIterator<Item = C>, work: &F) -> Vec<R>
+/// taking the next chunk when it is done with one; the results in the order of the chunks.
+///
+/// A panic is resumed here once every worker has stopped: the panic of the first chunk (in input
+/// order) that panicked, whatever the scheduling, as on one thread. After a panic no worker takes
+/// another chunk; every chunk before the panicking one had been taken already, so each ran.
+fn shared_by_workers<C, R, F>(workers: usize, chunks: impl IntoIterator<Item = C>, work: &F) -> Vec<R>
 where
     C: Send,
     R: Send,
@@ -125,12 +132,25 @@ where
     let chunks: Vec<C> = chunks.into_iter().collect();
     let count = chunks.len();
     let queue = Mutex::new(chunks.into_iter().enumerate());
+    let stop = AtomicBool::new(false);
     // Taking a chunk cannot panic, so the lock is never poisoned; if it were, the queue is intact.
-    let next = || queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+    let next = || {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        queue.lock().unwrap_or_else(PoisonError::into_inner).next()
+    };
     let worker = || {
         let mut done = Vec::new();
         while let Some((index, chunk)) = next() {
-            done.push((index, work(chunk)));
+            // The chunk's own data is not used again after a panic: only its payload is kept.
+            let result = panic::catch_unwind(AssertUnwindSafe(|| work(chunk)));
+            let panicked = result.is_err();
+            done.push((index, result));
+            if panicked {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
         }
         done
     };
@@ -138,12 +158,15 @@ where
         let helpers: Vec<_> = (1..workers.min(count)).map(|_| scope.spawn(worker)).collect();
         let mut done = worker();
         for helper in helpers {
-            done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            // A worker catches its chunks' panics: joining fails only if that machinery did.
+            done.extend(helper.join().unwrap_or_else(|panic| panic::resume_unwind(panic)));
         }
         done
     });
     done.sort_unstable_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
+    done.into_iter()
+        .map(|(_, result)| result.unwrap_or_else(|panic| panic::resume_unwind(panic)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -153,7 +176,9 @@ mod tests {
     #[test]
     fn keeps_order_and_covers_every_item_on_any_number_of_cores() {
         let items: Vec<u32> = (0..1000).collect();
-        for workers in [1, 2, 3, 8] {
+        let one_core = map_chunks_on(1, &items, 16, |chunk| chunk.len());
+        assert_eq!(one_core, [1000], "one core, one chunk");
+        for workers in [2, 3, 8] {
             let chunks = map_chunks_on(workers, &items, 16, |chunk| chunk.to_vec());
             let size = 1000usize.div_ceil(workers * CHUNKS_PER_WORKER).max(16);
             assert_eq!(chunks.len(), 1000usize.div_ceil(size), "{workers} cores");
@@ -206,6 +231,8 @@ mod tests {
             thread::current().id()
         });
         assert_eq!(ran_on.len(), chunks);
+        let threads: std::collections::HashSet<_> = ran_on.iter().collect();
+        assert!(threads.len() <= 2, "{} threads for 2 workers", threads.len());
         assert!(ran_on[1..].iter().all(|id| *id != ran_on[0]), "{ran_on:?}");
     }
 
@@ -218,6 +245,29 @@ mod tests {
                 panic!("chunk 900");
             }
         });
+    }
+
+    /// Of several panics, the first chunk's is resumed, as on one thread, however the chunks
+    /// were shared out.
+    #[test]
+    fn of_several_panics_the_first_chunks_is_resumed() {
+        let items: Vec<u32> = (0..1000).collect();
+        for round in 0..10 {
+            let caught = panic::catch_unwind(|| {
+                map_chunks_on(4, &items, 16, |chunk| {
+                    if chunk.contains(&100) {
+                        // The later chunks panic first.
+                        thread::sleep(std::time::Duration::from_millis(10));
+                        panic!("chunk 100");
+                    }
+                    if chunk.contains(&900) || chunk.contains(&500) {
+                        panic!("a later chunk");
+                    }
+                })
+            });
+            let panic = caught.expect_err("the chunks panicked");
+            assert_eq!(panic.downcast_ref::<&str>(), Some(&"chunk 100"), "round {round}");
+        }
     }
 
     #[test]
