@@ -222,9 +222,9 @@ pub fn build_loaded(
 /// thread of its own. Freeing the raw profile node by node would hold up the render (about
 /// 20 ms at 5,000 services), and its memory returns to the allocator while the first objects
 /// are rendered; the model's (about 5 ms) would hold up the output.
-fn release<T: Send + 'static>(profile: T, services: usize) {
+fn release<T: Send + 'static>(value: T, services: usize) {
     if services >= RELEASE_IN_BACKGROUND_FROM {
-        crate::parallel::free_in_background(profile);
+        crate::parallel::free_in_background(value);
     }
 }
 
@@ -284,8 +284,12 @@ fn render_and_check(model: &Model, renderer: &Renderer) -> Result<Vec<Object>, F
         }
         Ok(out)
     });
-    for result in results {
-        objects.extend(result?);
+    let chunks = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // Sized once: grown chunk by chunk, the list (4.5 MB at 5,000 services) was copied into a
+    // fresh buffer at every doubling, on this thread alone.
+    objects.reserve_exact(chunks.iter().map(Vec::len).sum());
+    for chunk in chunks {
+        objects.extend(chunk);
     }
     Ok(objects)
 }
