@@ -99,16 +99,12 @@ pub struct Document {
 pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
     let count = objects.len();
     let chunks = crate::parallel::map_owned_chunks(objects, 256, |chunk| {
-        // Each document is written into one reused buffer and copied out at its exact size: a
-        // string grown as it is written keeps up to twice its length.
         let mut scratch = String::new();
         chunk
             .into_iter()
             .map(|object| {
-                scratch.clear();
-                object.encode_into(&mut scratch)?;
                 Ok(Document {
-                    yaml: scratch.as_str().to_owned(),
+                    yaml: encode_reusing(&object, &mut scratch)?,
                     kind: object.kind,
                     name: object.name,
                     service: object.service,
@@ -116,6 +112,38 @@ pub fn encode(objects: Vec<Object>) -> Result<Vec<Document>, TemplateDefect> {
             })
             .collect::<Result<Vec<_>, TemplateDefect>>()
     });
+    concat(chunks, count)
+}
+
+/// [`encode`] for objects something else still reads (the policies, while the reachability
+/// rule runs): they are encoded in place, and freed by their owner.
+pub fn encode_borrowed(objects: &[Object]) -> Result<Vec<Document>, TemplateDefect> {
+    let chunks = crate::parallel::map_chunks(objects, 256, |chunk| {
+        let mut scratch = String::new();
+        chunk
+            .iter()
+            .map(|object| {
+                Ok(Document {
+                    yaml: encode_reusing(object, &mut scratch)?,
+                    kind: object.kind.clone(),
+                    name: object.name.clone(),
+                    service: object.service.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, TemplateDefect>>()
+    });
+    concat(chunks, objects.len())
+}
+
+/// One document, written into a reused buffer and copied out at its exact size: a string grown
+/// as it is written keeps up to twice its length.
+fn encode_reusing(object: &Object, scratch: &mut String) -> Result<String, TemplateDefect> {
+    scratch.clear();
+    object.encode_into(scratch)?;
+    Ok(scratch.as_str().to_owned())
+}
+
+fn concat(chunks: Vec<Result<Vec<Document>, TemplateDefect>>, count: usize) -> Result<Vec<Document>, TemplateDefect> {
     let mut documents = Vec::with_capacity(count);
     for chunk in chunks {
         documents.extend(chunk?);

@@ -119,9 +119,9 @@ pub fn run_loaded(
 /// object's document, in apply order.
 ///
 /// The reachability cross-check is the longest rule, and once its cluster is built it reads only
-/// the NetworkPolicies. So beside it, the other rules and the version check run, and then every
-/// object after the policies in apply order (each kind but Namespace and NetworkPolicy) is
-/// encoded and freed, while it still runs; the namespaces and policies are encoded last.
+/// the namespaces and NetworkPolicies. So beside it, the other rules and the version check run;
+/// then every object after the policies in apply order is encoded and freed, and the namespaces
+/// and policies are encoded in place, while it still runs. Only the output is left after it.
 fn rules_and_documents(
     model: &Model,
     mut objects: Vec<Object>,
@@ -137,7 +137,7 @@ fn rules_and_documents(
         "a policy would be copied"
     );
     let cluster = crate::reach::Cluster::from_split(&namespaces_and_policies, &rest);
-    let (reach, (mut findings, version_findings, rest_documents)) = crate::parallel::join(
+    let (reach, (mut findings, version_findings, documents)) = crate::parallel::join(
         large,
         || rules::reachability(model, &cluster, source),
         || {
@@ -146,17 +146,19 @@ fn rules_and_documents(
             let mut version_findings = rules::Findings::new(model.tier, source);
             crate::kube_version::check::check(&all, kube_version, &mut version_findings);
             drop(all);
-            (findings, version_findings.into_vec(), crate::emit::encode(rest))
+            let rest_documents = crate::emit::encode(rest);
+            let documents = crate::emit::encode_borrowed(&namespaces_and_policies).and_then(|mut documents| {
+                documents.extend(rest_documents?);
+                Ok(documents)
+            });
+            (findings, version_findings.into_vec(), documents)
         },
     );
-    // The cluster borrows the policies, which are encoded (and freed) next.
+    // The cluster borrows the policies, which are freed next.
     drop(cluster);
+    release(namespaces_and_policies, model.services.len());
     findings.extend(reach);
     findings.extend(version_findings);
-    let documents = crate::emit::encode(namespaces_and_policies).and_then(|mut documents| {
-        documents.extend(rest_documents?);
-        Ok(documents)
-    });
     (findings, documents)
 }
 
@@ -218,17 +220,19 @@ pub fn build_loaded(
     })
 }
 
-/// The raw profile once resolved, or the model once the rules ran: a large one is freed on a
-/// thread of its own. Freeing the raw profile node by node would hold up the render (about
-/// 20 ms at 5,000 services), and its memory returns to the allocator while the first objects
-/// are rendered; the model's (about 5 ms) would hold up the output.
+/// The raw profile once resolved, or the model and the policies once the rules ran: a large one
+/// is freed on a thread of its own. Freeing the raw profile node by node would hold up the
+/// render (about 20 ms at 5,000 services), and its memory returns to the allocator while the
+/// first objects are rendered; the model's (about 5 ms) would hold up the output.
 fn release<T: Send + 'static>(value: T, services: usize) {
     if services >= RELEASE_IN_BACKGROUND_FROM {
         crate::parallel::free_in_background(value);
     }
 }
 
-const RELEASE_IN_BACKGROUND_FROM: usize = 256;
+/// At 200 services, freeing the policies and the model before the output is written was about
+/// 2% of the render; a thread costs less than that from a few dozen services up.
+const RELEASE_IN_BACKGROUND_FROM: usize = 64;
 
 /// The profile's escape hatch: its `patches:` and `resources:`.
 struct Customization {
