@@ -8,6 +8,7 @@ use crate::profile::RawProfile;
 use crate::source::SourceFile;
 
 mod compose;
+mod in_parts;
 pub mod limits;
 pub mod merged_text;
 pub mod overrides;
@@ -64,7 +65,7 @@ fn parse(source: SourceFile, overrides: &[String]) -> Result<Loaded, Failed> {
 /// through the tree.
 fn parse_alone(mut source: SourceFile) -> Result<Loaded, Failed> {
     let scan = || refuse_text_recording(&source);
-    let parse = || serde_yaml::from_str::<RawProfile>(&source.text);
+    let parse = || typed_in_parts_or_whole(&source.text);
     let large = source.text.len() >= PARSE_IN_PARALLEL_FROM;
     let ((refused, positions), parsed) = crate::parallel::join(large, scan, parse);
     if let Some(refused) = refused {
@@ -83,6 +84,22 @@ fn parse_alone(mut source: SourceFile) -> Result<Loaded, Failed> {
         Err(found) => Err((Some(source), found)),
     }
 }
+
+/// serde's reading of a profile's text: a large one in parts on every core, when [`in_parts`]
+/// can cut it, else whole.
+fn typed_in_parts_or_whole(text: &str) -> Result<RawProfile, serde_yaml::Error> {
+    let cores = crate::parallel::cores();
+    if text.len() >= PARSE_IN_PARTS_FROM && cores >= 2 {
+        // A few parts per core: one that is slow to read does not hold up the others.
+        if let Some(profile) = in_parts::parse(text, cores * 4) {
+            return Ok(profile);
+        }
+    }
+    serde_yaml::from_str(text)
+}
+
+/// Profiles from this size (bytes, about 100 services) are typed in parts.
+const PARSE_IN_PARTS_FROM: usize = 64 * 1024;
 
 /// Any profile, once its text passed [`refuse_text`]; `first_try` is serde's reading of its
 /// own text, if already made.
