@@ -6,7 +6,8 @@
 //! of its own, and the rest of the file with an empty `services: {}`. This reads the same
 //! values as one read of the whole text only for plain block YAML, so anything else is left
 //! to that one read: a text with anchors, aliases, tags or directives (which may refer across
-//! the cuts), several documents, or carriage returns; a `services:` block that is not a block
+//! the cuts), several documents, or carriage returns; a `services:` line that a quoted string
+//! or a flow collection opened before it runs through; a `services:` block that is not a block
 //! mapping of plain keys; and any part that does not type, or names a service another part
 //! names. The caller then types the whole text, so its errors are serde's own.
 
@@ -18,17 +19,17 @@ use crate::profile::{RawProfile, RawService};
 pub(super) fn parse(text: &str, parts: usize) -> Option<RawProfile> {
     let block = services_block(text)?;
     let cuts = cut(&text[block.clone()], parts)?;
-    let rest = format!(
-        "{}services: {{}}\n{}",
-        &text[..block.start - LINE.len()],
-        &text[block.end..]
-    );
+    let before = &text[..block.start - LINE.len()];
+    // The line is the top-level key only if the text before it is complete: a quoted string or
+    // a flow collection left open there goes on through it, at any column.
+    serde_yaml::from_str::<serde::de::IgnoredAny>(&format!("{before}{EMPTY}")).ok()?;
+    // Before the parts: a profile with a mistake outside its services is typed once, whole.
+    let mut profile: RawProfile = serde_yaml::from_str(&format!("{before}{EMPTY}{}", &text[block.end..])).ok()?;
     let mut parsed = crate::parallel::map_chunks(&cuts, 1, |cuts| {
         cuts.iter()
             .map(|range| serde_yaml::from_str::<BTreeMap<String, RawService>>(&text[block.start..][range.clone()]).ok())
             .collect::<Vec<_>>()
     });
-    let mut profile: RawProfile = serde_yaml::from_str(&rest).ok()?;
     for services in parsed.iter_mut().flatten() {
         for (name, service) in services.take()? {
             // Within a part serde decides what a repeated key means; across parts, it does.
@@ -42,6 +43,8 @@ pub(super) fn parse(text: &str, parts: usize) -> Option<RawProfile> {
 
 /// The line that opens the block: the top-level key alone on its line.
 const LINE: &str = "services:\n";
+/// What stands for the block in the rest of the text.
+const EMPTY: &str = "services: {}\n";
 
 /// The bytes of the `services:` block's entries, or `None` if the text is not plain block YAML
 /// with exactly one such block.
@@ -100,7 +103,8 @@ fn cut(block: &str, parts: usize) -> Option<Vec<std::ops::Range<usize>>> {
             return None;
         }
     }
-    if indent == Some(0) || entries.len() < 2 || entries[0] != first_content(block) {
+    // The block's first line with content set the indentation, so it is the first entry.
+    if entries.len() < 2 {
         return None;
     }
     let target = block.len().div_ceil(parts.max(1));
@@ -114,19 +118,6 @@ fn cut(block: &str, parts: usize) -> Option<Vec<std::ops::Range<usize>>> {
     }
     cuts.push(from..block.len());
     (cuts.len() > 1).then_some(cuts)
-}
-
-/// Where the first line that is not blank or a comment starts.
-fn first_content(block: &str) -> usize {
-    let mut offset = 0;
-    for line in block.split_inclusive('\n') {
-        let content = line.trim_start_matches(' ');
-        if !(content.trim().is_empty() || content.starts_with('#')) {
-            return offset;
-        }
-        offset += line.len();
-    }
-    offset
 }
 
 /// `name:` followed by the end of the line or a space: a plain key with nothing YAML reads
@@ -214,8 +205,22 @@ mod tests {
                 1,
             );
         assert_ne!(anchored, plain);
+        // The whole read: `app` is the whole block as one string, and there are no services.
+        let quoted = format!(
+            "tier: prod\nnamespace: shop-prod\napp: \"shop\nservices:\n{}\"\nservices: {{}}\n",
+            services(4)
+        );
+        assert!(whole(&quoted).starts_with("Ok("), "{}", whole(&quoted));
         for (what, text) in [
-            ("an alias across the cut", anchored),
+            ("an anchor and its alias", anchored),
+            ("a quoted string open before the block", quoted.clone()),
+            (
+                "a flow mapping open before the block",
+                format!(
+                    "{{tier: prod, namespace: shop-prod, app: shop,\nservices:\n{}}}\n",
+                    services(4)
+                ),
+            ),
             ("a tag", plain.replace("replicas: 2", "replicas: !!int 2")),
             ("a directive", format!("%YAML 1.2\n---\n{plain}")),
             ("a second document", format!("{plain}---\n{plain}")),
