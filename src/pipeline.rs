@@ -119,10 +119,10 @@ pub fn run_loaded(
 /// object's document, in apply order.
 ///
 /// The reachability cross-check is the longest rule, and once its cluster is built it reads only
-/// the namespaces and NetworkPolicies. So beside it, the other rules and the version check run;
-/// then every object after the policies in apply order is encoded and freed, and the namespaces
-/// and policies are encoded in place (both only read them). The policies are freed once both
-/// are done.
+/// the NetworkPolicies (borrowed; the rest it copied). So beside it, the other rules and the
+/// version check run; then every object after the policies in apply order is encoded and freed,
+/// and the namespaces and policies are encoded in place (both sides only read them). The
+/// policies are freed once both sides are done.
 fn rules_and_documents(
     model: &Model,
     mut objects: Vec<Object>,
