@@ -7,15 +7,17 @@
 //! A profile that `extends:` others is one source made of several files (layers): every
 //! recorded position also says which file the value came from.
 
-use foldhash::{HashMap, HashMapExt};
+mod path_index;
 
 use camino::Utf8PathBuf;
 use marked_yaml::{Node, Span};
 
 use crate::diagnostics::Position;
 
+pub use path_index::{Part, PathId};
+
 /// Where each YAML path (`a.b[2].c`) starts.
-pub type Positions = HashMap<String, Located>;
+pub type Positions = path_index::PathIndex;
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -26,7 +28,8 @@ pub struct SourceFile {
     /// The files this profile extends, nearest first: layer `n` is file id `n + 1` (the
     /// profile itself is id 0). Empty for a profile that extends nothing.
     bases: Vec<Layer>,
-    positions: Positions,
+    /// Boxed: a source travels inside every report, and moves.
+    positions: Box<Positions>,
 }
 
 /// A base file of a composed profile.
@@ -50,7 +53,7 @@ impl SourceFile {
             path,
             text,
             bases: Vec::new(),
-            positions: HashMap::new(),
+            positions: Box::default(),
         }
     }
 
@@ -94,7 +97,7 @@ impl SourceFile {
     pub fn index(&mut self, root: &Node) {
         // About one key or item per line: sized once, the map is not rehashed as it grows.
         let mut positions = Positions::with_capacity(self.line_count());
-        record(root, &mut String::new(), &mut positions);
+        record(root, None, &mut positions);
         self.install(positions);
     }
 
@@ -115,14 +118,14 @@ impl SourceFile {
             line: lines,
             column: self.text.rsplit('\n').next().unwrap_or("").chars().count() + 1,
         };
-        for located in positions.values_mut() {
+        positions.update(|located| {
             // Only the profile's own text is at hand here; a base's positions come from its
             // own parse and are left as they are.
             if located.file == 0 && located.position.line > lines {
                 located.position = end;
             }
-        }
-        self.positions = positions;
+        });
+        *self.positions = positions;
     }
 
     /// Every recorded position, to compare indexes in tests.
@@ -185,7 +188,7 @@ impl SourceFile {
 
     /// The file and position of exactly this YAML path, if the profile has it.
     pub fn exact_location(&self, yaml_path: &str) -> Option<Located> {
-        self.positions.get(yaml_path).copied()
+        self.positions.get(yaml_path)
     }
 
     pub fn line(&self, number: usize) -> Option<&str> {
@@ -216,35 +219,27 @@ fn start_of(span: &Span) -> Option<Located> {
     })
 }
 
-/// Records the positions under `node`, whose path is `path`: one buffer serves the whole walk,
-/// each child's path pushed onto it and cut off again, so the only copies are the map's keys.
-fn record(node: &Node, path: &mut String, positions: &mut Positions) {
-    let parent = path.len();
+/// Records the positions under `node`, whose path is `path` (`None`: the top level). A path
+/// recorded twice (a dotted key that reads as a nested one) is where it was recorded last.
+fn record(node: &Node, path: Option<PathId>, positions: &mut Positions) {
+    let insert = |part: Part, position: Option<Located>, positions: &mut Positions| {
+        positions
+            .insert(path, part, position)
+            .unwrap_or_else(|recorded| recorded)
+    };
     match node {
         Node::Mapping(mapping) => {
             for (key, value) in mapping.iter() {
-                if parent > 0 {
-                    path.push('.');
-                }
-                path.push_str(key.as_str());
-                if let Some(position) = start_of(key.span()) {
-                    positions.insert(path.clone(), position);
-                }
-                record(value, path, positions);
-                path.truncate(parent);
+                let child = insert(Part::Key(key.as_str()), start_of(key.span()), positions);
+                record(value, Some(child), positions);
             }
         }
         Node::Sequence(sequence) => {
             for (index, item) in sequence.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "[{index}]");
                 // A mapping's own span starts after its first key; point at that key instead.
                 let first_key = item.as_mapping().and_then(|m| m.keys().next()).map(|k| k.span());
-                if let Some(position) = start_of(first_key.unwrap_or(item.span())) {
-                    positions.insert(path.clone(), position);
-                }
-                record(item, path, positions);
-                path.truncate(parent);
+                let child = insert(Part::Item(index), start_of(first_key.unwrap_or(item.span())), positions);
+                record(item, Some(child), positions);
             }
         }
         Node::Scalar(_) => {}

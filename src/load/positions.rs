@@ -8,16 +8,15 @@
 //!
 //! [`SourceFile::index`]: crate::source::SourceFile::index
 
-use foldhash::HashMapExt;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::Position;
-use crate::source::{Located, Positions};
+use crate::source::{Located, Part, PathId, Positions};
 
-/// An open mapping or list, and the length of its own path in [`Recorder::path`].
+/// An open mapping or list, and the entry of its own path (`None` for the top level).
 struct Open {
-    path_len: usize,
+    path: Option<PathId>,
     kind: OpenKind,
 }
 
@@ -25,9 +24,11 @@ enum OpenKind {
     Mapping {
         /// The next node is a key (else the value of the key just read).
         expecting_key: bool,
-        /// For a mapping that is a list item: where the item starts until its first key is
-        /// read (marked-yaml places a non-empty item at its first key).
-        item_start: Option<Position>,
+        /// The key just read, whose path its value's children go under.
+        key: Option<PathId>,
+        /// A list item whose first key is still to come: marked-yaml places a non-empty item
+        /// at its first key, an empty one where it starts.
+        item_at_first_key: bool,
     },
     List {
         next_index: usize,
@@ -37,7 +38,6 @@ enum OpenKind {
 /// Reads events in order ([`Recorder::observe`]) and hands back every position, or `None`
 /// when the profile must go through marked-yaml.
 pub struct Recorder {
-    path: String,
     open: Vec<Open>,
     positions: Positions,
     documents: usize,
@@ -47,10 +47,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// `lines`: the text's line count, to size the map once (about one key or item per line).
+    /// `lines`: the text's line count, to size the index once (about one key or item per line).
     pub fn new(lines: usize) -> Self {
         Recorder {
-            path: String::new(),
             open: Vec::new(),
             positions: Positions::with_capacity(lines),
             documents: 0,
@@ -87,9 +86,7 @@ impl Recorder {
                 } else if self.key_expected() {
                     self.key(value, at);
                 } else {
-                    if let Some(item) = self.value(at) {
-                        self.record(item);
-                    }
+                    self.value_path(at);
                     self.value_done();
                 }
             }
@@ -99,36 +96,27 @@ impl Recorder {
                     self.gave_up = true;
                     return;
                 }
-                let item_start = self.value(at);
+                let in_list = matches!(
+                    self.open.last(),
+                    Some(Open {
+                        kind: OpenKind::List { .. },
+                        ..
+                    })
+                );
+                let path = self.value_path(at);
                 let kind = if mapping {
                     OpenKind::Mapping {
                         expecting_key: true,
-                        item_start,
+                        key: None,
+                        item_at_first_key: in_list,
                     }
                 } else {
-                    if let Some(start) = item_start {
-                        self.record(start);
-                    }
                     OpenKind::List { next_index: 0 }
                 };
-                self.open.push(Open {
-                    path_len: self.path.len(),
-                    kind,
-                });
+                self.open.push(Open { path, kind });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                if let Some(Open {
-                    kind:
-                        OpenKind::Mapping {
-                            item_start: Some(start),
-                            ..
-                        },
-                    ..
-                }) = self.open.pop()
-                {
-                    // An empty mapping as a list item: marked-yaml places it at its start.
-                    self.record(start);
-                }
+                self.open.pop();
                 self.value_done();
             }
         }
@@ -147,68 +135,71 @@ impl Recorder {
         )
     }
 
-    /// A mapping key: its path is recorded at the key (and, for a list item's first key, the
-    /// item's path is recorded there first).
+    /// A mapping key: its path is recorded at the key (and a list item's, at its first key).
     fn key(&mut self, key: &str, at: Position) {
         let Some(Open {
-            path_len,
-            kind: OpenKind::Mapping {
-                expecting_key,
-                item_start,
-            },
+            path: parent,
+            kind:
+                OpenKind::Mapping {
+                    expecting_key,
+                    item_at_first_key,
+                    ..
+                },
         }) = self.open.last_mut()
         else {
             return;
         };
         *expecting_key = false;
-        let path_len = *path_len;
-        if item_start.take().is_some() {
-            self.record(at);
+        let parent = *parent;
+        if std::mem::take(item_at_first_key)
+            && let Some(item) = parent
+        {
+            self.positions.relocate(item, located(at));
         }
-        if path_len > 0 {
-            self.path.push('.');
-        }
-        self.path.push_str(key);
-        self.record(at);
-    }
-
-    /// A node that is a value (not a key): a list item gets its index appended to the path,
-    /// and its position recorded unless it is a mapping, whose start is returned to be
-    /// recorded at its first key.
-    fn value(&mut self, at: Position) -> Option<Position> {
-        let Some(Open {
-            path_len,
-            kind: OpenKind::List { next_index },
+        let recorded = self.positions.insert(parent, Part::Key(key), Some(located(at)));
+        // The same path twice is a duplicate key (or a dotted key that reads as a nested one):
+        // marked-yaml decides what that is.
+        self.gave_up |= recorded.is_err();
+        if let Some(Open {
+            kind: OpenKind::Mapping { key: last_key, .. },
+            ..
         }) = self.open.last_mut()
-        else {
-            return None;
-        };
-        self.path.truncate(*path_len);
-        use std::fmt::Write as _;
-        let _ = write!(self.path, "[{next_index}]");
-        *next_index += 1;
-        Some(at)
+        {
+            *last_key = recorded.ok();
+        }
     }
 
-    /// After a whole value: its parent mapping now expects a key, and the path is its parent's.
+    /// The path of a node that is a value (not a key): a list's next item, recorded here where
+    /// it starts (a mapping item is moved to its first key later), or the key just read.
+    fn value_path(&mut self, at: Position) -> Option<PathId> {
+        let Open { path, kind } = self.open.last_mut()?;
+        match kind {
+            OpenKind::Mapping { key, .. } => *key,
+            OpenKind::List { next_index } => {
+                let index = *next_index;
+                *next_index += 1;
+                let parent = *path;
+                let recorded = self.positions.insert(parent, Part::Item(index), Some(located(at)));
+                self.gave_up |= recorded.is_err();
+                recorded.ok()
+            }
+        }
+    }
+
+    /// After a whole value: its parent mapping now expects a key.
     fn value_done(&mut self) {
-        let Some(parent) = self.open.last_mut() else {
-            return;
-        };
-        self.path.truncate(parent.path_len);
-        if let OpenKind::Mapping { expecting_key, .. } = &mut parent.kind {
+        if let Some(Open {
+            kind: OpenKind::Mapping { expecting_key, .. },
+            ..
+        }) = self.open.last_mut()
+        {
             *expecting_key = true;
         }
     }
+}
 
-    fn record(&mut self, position: Position) {
-        let located = Located { file: 0, position };
-        // The same path twice is a duplicate key (or a dotted key that reads as a nested one):
-        // marked-yaml decides what that is.
-        if self.positions.insert(self.path.clone(), located).is_some() {
-            self.gave_up = true;
-        }
-    }
+fn located(position: Position) -> Located {
+    Located { file: 0, position }
 }
 
 #[cfg(test)]
@@ -216,22 +207,25 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    /// Every path with its position, to compare two indexes.
+    type Recorded = std::collections::BTreeMap<String, Located>;
+
     /// The positions the recorder takes from the event stream, or `None` if it gives up.
-    fn recorded(text: &str) -> Option<Positions> {
+    fn recorded(text: &str) -> Option<Recorded> {
         let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
         let (None, Some(positions)) = super::super::refuse_text_recording(&source) else {
             return None;
         };
         source.install(positions);
-        Some(source.positions().clone())
+        Some(source.positions().iter().collect())
     }
 
     /// What the loader records from marked-yaml's tree, or `None` if marked-yaml refuses.
-    fn from_tree(text: &str) -> Option<Positions> {
+    fn from_tree(text: &str) -> Option<Recorded> {
         let tree = marked_yaml::parse_yaml_with_options(0, text, crate::load::loader_options()).ok()?;
         let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
         source.index(&tree);
-        Some(source.positions().clone())
+        Some(source.positions().iter().collect())
     }
 
     /// Whether the recorder took `text` (and, if so, recorded exactly what the tree records).
