@@ -171,14 +171,7 @@ impl SourceFile {
 
     /// `yaml_path` itself if the file has it, else its nearest ancestor that it has ("" if none).
     pub fn nearest_path<'p>(&self, yaml_path: &'p str) -> &'p str {
-        let mut path = yaml_path;
-        while !self.positions.contains_key(path) {
-            match parent_path(path) {
-                Some(parent) => path = parent,
-                None => return "",
-            }
-        }
-        path
+        self.positions.nearest(yaml_path)
     }
 
     /// The position of exactly this YAML path, if the file has it.
@@ -201,14 +194,6 @@ impl SourceFile {
     }
 }
 
-fn parent_path(path: &str) -> Option<&str> {
-    if path.is_empty() {
-        return None;
-    }
-    let cut = path.rfind(['.', '[']).unwrap_or(0);
-    Some(&path[..cut])
-}
-
 fn start_of(span: &Span) -> Option<Located> {
     span.start().map(|m| Located {
         file: m.source(),
@@ -222,15 +207,10 @@ fn start_of(span: &Span) -> Option<Located> {
 /// Records the positions under `node`, whose path is `path` (`None`: the top level). A path
 /// recorded twice (a dotted key that reads as a nested one) is where it was recorded last.
 fn record(node: &Node, path: Option<PathId>, positions: &mut Positions) {
-    let insert = |part: Part, position: Option<Located>, positions: &mut Positions| {
-        positions
-            .insert(path, part, position)
-            .unwrap_or_else(|recorded| recorded)
-    };
     match node {
         Node::Mapping(mapping) => {
             for (key, value) in mapping.iter() {
-                let child = insert(Part::Key(key.as_str()), start_of(key.span()), positions);
+                let (child, _) = positions.insert(path, Part::Key(key.as_str()), start_of(key.span()));
                 record(value, Some(child), positions);
             }
         }
@@ -238,7 +218,8 @@ fn record(node: &Node, path: Option<PathId>, positions: &mut Positions) {
             for (index, item) in sequence.iter().enumerate() {
                 // A mapping's own span starts after its first key; point at that key instead.
                 let first_key = item.as_mapping().and_then(|m| m.keys().next()).map(|k| k.span());
-                let child = insert(Part::Item(index), start_of(first_key.unwrap_or(item.span())), positions);
+                let start = start_of(first_key.unwrap_or(item.span()));
+                let (child, _) = positions.insert(path, Part::Item(index), start);
                 record(item, Some(child), positions);
             }
         }

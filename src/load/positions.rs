@@ -156,16 +156,16 @@ impl Recorder {
         {
             self.positions.relocate(item, located(at));
         }
-        let recorded = self.positions.insert(parent, Part::Key(key), Some(located(at)));
+        let (recorded, again) = self.positions.insert(parent, Part::Key(key), Some(located(at)));
         // The same path twice is a duplicate key (or a dotted key that reads as a nested one):
         // marked-yaml decides what that is.
-        self.gave_up |= recorded.is_err();
+        self.gave_up |= again;
         if let Some(Open {
             kind: OpenKind::Mapping { key: last_key, .. },
             ..
         }) = self.open.last_mut()
         {
-            *last_key = recorded.ok();
+            *last_key = Some(recorded);
         }
     }
 
@@ -179,9 +179,9 @@ impl Recorder {
                 let index = *next_index;
                 *next_index += 1;
                 let parent = *path;
-                let recorded = self.positions.insert(parent, Part::Item(index), Some(located(at)));
-                self.gave_up |= recorded.is_err();
-                recorded.ok()
+                let (recorded, again) = self.positions.insert(parent, Part::Item(index), Some(located(at)));
+                self.gave_up |= again;
+                Some(recorded)
             }
         }
     }
@@ -210,6 +210,13 @@ mod tests {
     /// Every path with its position, to compare two indexes.
     type Recorded = std::collections::BTreeMap<String, Located>;
 
+    /// Every path of `positions`, each one once.
+    fn every_path(positions: &Positions) -> Recorded {
+        let recorded: Recorded = positions.iter().collect();
+        assert_eq!(recorded.len(), positions.iter().count(), "a path recorded twice");
+        recorded
+    }
+
     /// The positions the recorder takes from the event stream, or `None` if it gives up.
     fn recorded(text: &str) -> Option<Recorded> {
         let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
@@ -217,7 +224,7 @@ mod tests {
             return None;
         };
         source.install(positions);
-        Some(source.positions().iter().collect())
+        Some(every_path(source.positions()))
     }
 
     /// What the loader records from marked-yaml's tree, or `None` if marked-yaml refuses.
@@ -225,7 +232,7 @@ mod tests {
         let tree = marked_yaml::parse_yaml_with_options(0, text, crate::load::loader_options()).ok()?;
         let mut source = SourceFile::new("p.yaml".into(), "p.yaml".into(), text.to_owned());
         source.index(&tree);
-        Some(source.positions().iter().collect())
+        Some(every_path(source.positions()))
     }
 
     /// Whether the recorder took `text` (and, if so, recorded exactly what the tree records).

@@ -36,8 +36,9 @@ pub struct PathIndex {
 }
 
 /// One path, in 40 bytes: the index holds one per key and list item of the profile. Within the
-/// input limits ([`crate::load::limits`]: 16 MiB a file, 32 levels deep) offsets, lengths and
-/// positions stay far inside `u32`; past it they saturate, and the path is not found.
+/// input limits ([`crate::load::limits`]: 16 MiB a file, 32 levels deep, at most 9 files
+/// composed) offsets, lengths and positions stay far inside `u32`; past them, a value would
+/// saturate.
 #[derive(Debug, Clone)]
 struct Entry {
     /// The parent's index in `entries`, or [`NONE`] at the top level.
@@ -106,10 +107,10 @@ impl PathIndex {
         }
     }
 
-    /// Records `part` under `parent` (`None`: the top level) at `located`, and returns its id.
-    /// If the whole path was recorded before, that entry now holds `located` (if given) and
-    /// `Err` returns its id when it had a position already.
-    pub fn insert(&mut self, parent: Option<PathId>, part: Part, located: Option<Located>) -> Result<PathId, PathId> {
+    /// Records `part` under `parent` (`None`: the top level) at `located` (`None`: only as the
+    /// parent of others), and returns its id and whether the whole path had a position already
+    /// (that entry then holds `located`, if given).
+    pub fn insert(&mut self, parent: Option<PathId>, part: Part, located: Option<Located>) -> (PathId, bool) {
         let part_start = self.parts.len();
         let (parent_len, parent_hash) = match parent {
             Some(PathId(p)) => (self.entries[p].path_len(), self.entries[p].hash),
@@ -133,7 +134,7 @@ impl PathIndex {
         let hash = self.hash.fold(parent_hash, own.as_bytes());
         let path_len = parent_len + own.len();
         let found = self.find(hash, |entry| {
-            entry.path_len() == path_len && self.same_path(entry, parent, own)
+            entry.hash == hash && entry.path_len() == path_len && self.same_path(entry, parent, own)
         });
         if let Some(id) = found {
             self.parts.truncate(part_start);
@@ -142,7 +143,7 @@ impl PathIndex {
             if let Some(located) = located {
                 entry.place(located);
             }
-            return if placed { Err(PathId(id)) } else { Ok(PathId(id)) };
+            return (PathId(id), placed);
         }
         let id = self.entries.len();
         let mut entry = Entry {
@@ -163,7 +164,7 @@ impl PathIndex {
         let hash_of = &self.hash;
         self.table
             .insert_unique(hash_of.mix(hash), id, |&e| hash_of.mix(entries[e].hash));
-        Ok(PathId(id))
+        (PathId(id), false)
     }
 
     /// Moves the recorded path `id` to `located`.
@@ -173,13 +174,35 @@ impl PathIndex {
 
     /// Where the path `path` starts, if it was recorded.
     pub fn get(&self, path: &str) -> Option<Located> {
-        let hash = self.hash.fold(PathHash::EMPTY, path.as_bytes());
-        self.find(hash, |entry| entry.path_len() == path.len() && self.spells(entry, path))
-            .and_then(|id| self.entries[id].located())
+        self.placed(path, self.hash.fold(PathHash::EMPTY, path.as_bytes()))
     }
 
-    pub fn contains_key(&self, path: &str) -> bool {
-        self.get(path).is_some()
+    /// The longest of `path` and its ancestors (each cut before a `.` or a `[`) that has a
+    /// position, or `""`. One pass over `path` hashes every ancestor on the way.
+    pub fn nearest<'p>(&self, path: &'p str) -> &'p str {
+        // Each ancestor's length and hash, shortest first; then `path` itself.
+        let mut ancestors = Vec::new();
+        let mut hash = PathHash::EMPTY;
+        for (at, &byte) in path.as_bytes().iter().enumerate() {
+            if matches!(byte, b'.' | b'[') {
+                ancestors.push((at, hash));
+            }
+            hash = self.hash.fold(hash, &[byte]);
+        }
+        ancestors.push((path.len(), hash));
+        ancestors
+            .iter()
+            .rev()
+            .map(|&(len, hash)| (&path[..len], hash))
+            .find(|&(ancestor, hash)| self.placed(ancestor, hash).is_some())
+            .map_or("", |(ancestor, _)| ancestor)
+    }
+
+    fn placed(&self, path: &str, hash: u64) -> Option<Located> {
+        self.find(hash, |entry| {
+            entry.hash == hash && entry.path_len() == path.len() && self.spells(entry, path)
+        })
+        .and_then(|id| self.entries[id].located())
     }
 
     /// Applies `change` to every recorded position.
@@ -250,7 +273,7 @@ impl PathIndex {
 }
 
 /// A hash of a whole path that a child carries on from its parent's: the bytes as a polynomial
-/// modulo the prime 2^61 - 1, at a point chosen at random for each run, so that paths a profile
+/// modulo the prime 2^61 - 1, at a point chosen at random for each index, so that paths a profile
 /// is written to make collide cannot be found in advance. Two different paths of `n` bytes
 /// share a hash with a chance of at most `n` in 2^61.
 #[derive(Debug, Clone)]
@@ -314,13 +337,26 @@ mod tests {
         }
     }
 
+    /// Records `part` under `parent`, which must be new.
+    fn add(index: &mut PathIndex, parent: Option<PathId>, part: Part, line: usize) -> PathId {
+        let (id, again) = index.insert(parent, part, Some(at(line)));
+        assert!(!again, "{part:?} was recorded before");
+        id
+    }
+
+    fn paths(index: &PathIndex) -> Vec<String> {
+        let mut paths: Vec<String> = index.iter().map(|(path, _)| path).collect();
+        paths.sort();
+        paths
+    }
+
     #[test]
     fn finds_each_path_by_its_text() {
         let mut index = PathIndex::default();
-        let a = index.insert(None, Part::Key("a"), Some(at(1))).unwrap();
-        let list = index.insert(Some(a), Part::Key("list"), Some(at(2))).unwrap();
-        let item = index.insert(Some(list), Part::Item(1), Some(at(3))).unwrap();
-        index.insert(Some(item), Part::Key("x"), Some(at(4))).unwrap();
+        let a = add(&mut index, None, Part::Key("a"), 1);
+        let list = add(&mut index, Some(a), Part::Key("list"), 2);
+        let item = add(&mut index, Some(list), Part::Item(1), 3);
+        add(&mut index, Some(item), Part::Key("x"), 4);
         assert_eq!(index.get("a"), Some(at(1)));
         assert_eq!(index.get("a.list"), Some(at(2)));
         assert_eq!(index.get("a.list[1]"), Some(at(3)));
@@ -336,40 +372,61 @@ mod tests {
         ] {
             assert_eq!(index.get(missing), None, "{missing:?}");
         }
-        let mut paths: Vec<String> = index.iter().map(|(path, _)| path).collect();
-        paths.sort();
-        assert_eq!(paths, ["a", "a.list", "a.list[1]", "a.list[1].x"]);
+        assert_eq!(paths(&index), ["a", "a.list", "a.list[1]", "a.list[1].x"]);
     }
 
     #[test]
-    fn a_dotted_key_is_the_path_it_spells() {
+    fn a_key_that_spells_a_nested_path_is_that_path() {
         let mut index = PathIndex::default();
-        let a = index.insert(None, Part::Key("a"), Some(at(1))).unwrap();
-        let b = index.insert(Some(a), Part::Key("b"), Some(at(2))).unwrap();
-        assert_eq!(index.insert(None, Part::Key("a.b"), Some(at(3))), Err(b));
+        let a = add(&mut index, None, Part::Key("a"), 1);
+        let b = add(&mut index, Some(a), Part::Key("b"), 2);
+        assert_eq!(index.insert(None, Part::Key("a.b"), Some(at(3))), (b, true));
         assert_eq!(index.get("a.b"), Some(at(3)));
-        assert_eq!(index.iter().count(), 2);
+        let list = add(&mut index, None, Part::Key("x"), 4);
+        let item = add(&mut index, Some(list), Part::Item(0), 5);
+        assert_eq!(index.insert(None, Part::Key("x[0]"), Some(at(6))), (item, true));
+        assert_eq!(paths(&index), ["a", "a.b", "x", "x[0]"]);
     }
 
     #[test]
-    fn a_key_under_an_empty_key_follows_it_without_a_dot() {
+    fn under_an_empty_key_a_key_has_no_dot_and_an_item_its_brackets() {
         let mut index = PathIndex::default();
-        let empty = index.insert(None, Part::Key(""), Some(at(1))).unwrap();
-        index.insert(Some(empty), Part::Key("b"), Some(at(2))).unwrap();
+        let empty = add(&mut index, None, Part::Key(""), 1);
+        add(&mut index, Some(empty), Part::Key("b"), 2);
+        add(&mut index, Some(empty), Part::Item(0), 3);
         assert_eq!(index.get(""), Some(at(1)));
         assert_eq!(index.get("b"), Some(at(2)));
-        assert_eq!(index.insert(None, Part::Key("b"), Some(at(3))).map_err(|_| ()), Err(()));
+        assert_eq!(index.get("[0]"), Some(at(3)));
+        assert!(index.insert(None, Part::Key("b"), Some(at(4))).1);
+    }
+
+    /// A key without a position (the tree walk) is recorded only as the parent of others,
+    /// and takes the first position given to its path.
+    #[test]
+    fn a_path_without_a_position_is_found_once_placed() {
+        let mut index = PathIndex::default();
+        let (a, again) = index.insert(None, Part::Key("a"), None);
+        assert!(!again);
+        add(&mut index, Some(a), Part::Key("b"), 2);
+        assert_eq!(index.get("a"), None);
+        assert_eq!(index.nearest("a.c"), "");
+        assert_eq!(paths(&index), ["a.b"]);
+        assert_eq!(index.insert(None, Part::Key("a"), None), (a, false));
+        assert_eq!(index.insert(None, Part::Key("a"), Some(at(3))), (a, false));
+        assert_eq!(index.get("a"), Some(at(3)));
+        assert_eq!(index.insert(None, Part::Key("a"), None), (a, true));
+        assert_eq!(index.get("a"), Some(at(3)));
+        index.relocate(a, at(7));
+        assert_eq!(index.get("a"), Some(at(7)));
     }
 
     #[test]
     fn a_long_key_is_stored_once() {
         let long = "k".repeat(100_000);
         let mut index = PathIndex::default();
-        let parent = index.insert(None, Part::Key(&long), Some(at(1))).unwrap();
+        let parent = add(&mut index, None, Part::Key(&long), 1);
         for i in 0..1_000 {
-            index
-                .insert(Some(parent), Part::Key(&format!("c{i}")), Some(at(2 + i)))
-                .unwrap();
+            add(&mut index, Some(parent), Part::Key(&format!("c{i}")), 2 + i);
         }
         assert!(
             index.parts.len() < long.len() + 10_000,
@@ -379,14 +436,62 @@ mod tests {
         assert_eq!(index.get(&format!("{long}.c999")), Some(at(1_001)));
     }
 
+    /// What `nearest` answers, the way it was answered before: the path, then each ancestor
+    /// cut at its last `.` or `[`, down to `""`.
+    fn nearest_one_at_a_time<'p>(index: &PathIndex, path: &'p str) -> &'p str {
+        let mut path = path;
+        while index.get(path).is_none() {
+            if path.is_empty() {
+                return "";
+            }
+            path = &path[..path.rfind(['.', '[']).unwrap_or(0)];
+        }
+        path
+    }
+
     #[test]
-    fn hashes_carry_on_from_the_parent() {
+    fn the_nearest_recorded_ancestor_is_the_longest() {
+        let mut index = PathIndex::default();
+        let services = add(&mut index, None, Part::Key("services"), 1);
+        let api = add(&mut index, Some(services), Part::Key("api"), 2);
+        let env = add(&mut index, Some(api), Part::Key("env"), 3);
+        add(&mut index, Some(env), Part::Item(2), 4);
+        add(&mut index, Some(api), Part::Key("a.b"), 5);
+        add(&mut index, None, Part::Key(""), 6);
+        for path in [
+            "services.api.env[2].name",
+            "services.api.env[3]",
+            "services.api.a.b.c",
+            "services.api.a",
+            "services.web.image",
+            "services",
+            "elsewhere.x",
+            "",
+            ".",
+            "[0]",
+            "a..b[",
+            "services.api.env[2]",
+        ] {
+            assert_eq!(index.nearest(path), nearest_one_at_a_time(&index, path), "{path:?}");
+        }
+        assert_eq!(index.nearest("services.api.env[2].name"), "services.api.env[2]");
+    }
+
+    #[test]
+    fn hashes_carry_on_from_the_parent_at_every_split() {
         let hash = PathHash::new();
-        let whole = hash.fold(PathHash::EMPTY, b"services.api[0]");
-        let carried = hash.fold(hash.fold(PathHash::EMPTY, b"services"), b".api[0]");
-        assert_eq!(whole, carried);
+        let path = "services.api.env[0].välue";
+        let whole = hash.fold(PathHash::EMPTY, path.as_bytes());
+        for split in 0..=path.len() {
+            let (parent, own) = path.as_bytes().split_at(split);
+            assert_eq!(hash.fold(hash.fold(PathHash::EMPTY, parent), own), whole, "at {split}");
+        }
         assert_ne!(hash.fold(PathHash::EMPTY, b"a\0"), hash.fold(PathHash::EMPTY, b"a"));
         assert_eq!(PathHash::reduce(u128::from(PathHash::PRIME)), 0);
         assert_eq!(PathHash::reduce(u128::from(PathHash::PRIME) * 3 + 5), 5);
+        assert_eq!(
+            PathHash::reduce(u128::MAX),
+            (u128::MAX % u128::from(PathHash::PRIME)) as u64
+        );
     }
 }
