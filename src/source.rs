@@ -28,7 +28,8 @@ pub struct SourceFile {
     /// The files this profile extends, nearest first: layer `n` is file id `n + 1` (the
     /// profile itself is id 0). Empty for a profile that extends nothing.
     bases: Vec<Layer>,
-    /// Boxed: a source travels inside every report, and moves.
+    /// Boxed: the index is larger than the map it replaced, and a source travels inside every
+    /// report, which travels inside the pipeline's results.
     positions: Box<Positions>,
 }
 

@@ -215,7 +215,9 @@ impl PathIndex {
         }
     }
 
-    /// Every recorded path with its position, in no particular order.
+    /// Every recorded path with its position, in no particular order (for tests that compare
+    /// two indexes).
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (String, Located)> + '_ {
         self.entries
             .iter()
