@@ -161,9 +161,8 @@ impl PathIndex {
         }
         self.entries.push(entry);
         let entries = &self.entries;
-        let hash_of = &self.hash;
         self.table
-            .insert_unique(hash_of.mix(hash), id, |&e| hash_of.mix(entries[e].hash));
+            .insert_unique(PathHash::mix(hash), id, |&e| PathHash::mix(entries[e].hash));
         (PathId(id), false)
     }
 
@@ -224,9 +223,15 @@ impl PathIndex {
             .filter_map(|e| Some((self.path_of(e), e.located()?)))
     }
 
+    /// How many bytes the paths' own parts take, all together.
+    #[cfg(test)]
+    pub fn part_bytes(&self) -> usize {
+        self.parts.len()
+    }
+
     fn find(&self, hash: u64, matches: impl Fn(&Entry) -> bool) -> Option<usize> {
         self.table
-            .find(self.hash.mix(hash), |&id| matches(&self.entries[id]))
+            .find(PathHash::mix(hash), |&id| matches(&self.entries[id]))
             .copied()
     }
 
@@ -319,7 +324,7 @@ impl PathHash {
 
     /// The table's hash: the fold's value, its bits spread over all 64 (the table reads the
     /// top ones, which the fold leaves zero).
-    fn mix(&self, hash: u64) -> u64 {
+    fn mix(hash: u64) -> u64 {
         let mut x = hash;
         x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
