@@ -289,7 +289,8 @@ pub(crate) fn repository_texts() -> Vec<(Utf8PathBuf, String)> {
     texts
 }
 
-/// The strict types from `text`, or every unknown key and the first other error.
+/// The strict types from `text`, or every unknown key (up to [`readings_for`]) and the first
+/// other error.
 fn typed(
     source: &SourceFile,
     mut text: String,
@@ -297,32 +298,55 @@ fn typed(
 ) -> Result<RawProfile, Vec<Diagnostic>> {
     // serde stops at the first error. An unknown key is the commonest one and harmless to
     // skip, so blank it out (keeping line numbers) and go on, to report every unknown key at once.
+    let readings = readings_for(text.len());
     let mut found = Vec::new();
     let mut first_try = first_try;
-    for _ in 0..MAX_UNKNOWN_KEYS {
+    let mut more_may_follow = true;
+    for _ in 0..readings {
         let parsed = match first_try.take() {
             Some(parsed) => parsed,
             None => serde_yaml::from_str::<RawProfile>(&text),
         };
         match parsed {
             Ok(profile) if found.is_empty() => return Ok(profile),
-            Ok(_) => break,
+            Ok(_) => {
+                more_may_follow = false;
+                break;
+            }
             Err(error) => {
                 let diagnostic = serde_diagnostic(source, &error);
                 let skipped = diagnostic.code == "unknown-field"
                     && diagnostic.position.is_some_and(|p| blank_block_key(&mut text, p));
                 found.push(diagnostic);
                 if !skipped {
+                    more_may_follow = false;
                     break;
                 }
             }
         }
     }
     drop_missing_keys_that_are_misspelt(&mut found);
+    if more_may_follow && let Some(last) = found.last_mut() {
+        let stop = format!("gen stops after {readings} unknown keys in a file this size: fix these and run it again");
+        last.hint = Some(match last.hint.take() {
+            Some(hint) => format!("{hint}; {stop}"),
+            None => stop,
+        });
+    }
     Err(found)
 }
 
+/// How many times [`typed`] may read a text of `bytes` bytes, so: how many unknown keys it
+/// reports at most. Each unknown key costs one more reading of the whole text; a bound on the
+/// bytes read keeps a large file with many unknown keys to about half a second, where 50
+/// readings of a 10 MB file took five.
+fn readings_for(bytes: usize) -> usize {
+    (MAX_READ_BYTES / bytes.max(1)).clamp(1, MAX_UNKNOWN_KEYS)
+}
+
 const MAX_UNKNOWN_KEYS: usize = 50;
+/// About half a second of serde's reading: 50 readings up to 1.3 MB, 4 of a 16 MiB file.
+const MAX_READ_BYTES: usize = 64 << 20;
 
 /// serde reports a misspelt required key twice: as an unknown key, then (once that is blanked)
 /// as a missing one, at the start of the mapping. The misspelling, at its own line with the
@@ -676,6 +700,43 @@ mod tests {
         };
         assert_eq!(found[0].code, "invalid-yaml");
         assert_eq!(found[0].position, Some(Position { line: 4, column: 1 }), "{found:?}");
+    }
+
+    /// The unknown keys `load_bytes` reports in `text`, and the last one's hint.
+    fn unknown_keys(text: &str) -> (usize, Option<String>) {
+        let Err((_, found)) = load_bytes(text.into(), "p.yaml".into(), "p.yaml") else {
+            panic!("loaded");
+        };
+        assert!(found.iter().all(|d| d.code == "unknown-field"), "{found:?}");
+        (found.len(), found.last().and_then(|d| d.hint.clone()))
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_up_to_a_bound_that_shrinks_with_the_file() {
+        let head = "tier: prod\nnamespace: n\napp: a\nservices: {}\n";
+        let keys = |n: usize| -> String { (0..n).map(|i| format!("bogus{i}: 1\n")).collect() };
+        // The last reading that finds an unknown key cannot tell whether more follow.
+        let (reported, hint) = unknown_keys(&format!("{head}{}", keys(MAX_UNKNOWN_KEYS - 1)));
+        assert_eq!(reported, MAX_UNKNOWN_KEYS - 1);
+        assert!(!hint.unwrap_or_default().contains("gen stops"));
+        let (reported, hint) = unknown_keys(&format!("{head}{}", keys(MAX_UNKNOWN_KEYS + 1)));
+        assert_eq!(reported, MAX_UNKNOWN_KEYS);
+        let hint = hint.unwrap_or_default();
+        assert!(
+            hint.contains("gen stops after 50 unknown keys in a file this size"),
+            "{hint}"
+        );
+        // A misspelling keeps its suggestion ahead of the note.
+        assert!(
+            hint.starts_with("valid keys here are") || hint.starts_with("did you mean"),
+            "{hint}"
+        );
+
+        assert_eq!(readings_for(10_000), MAX_UNKNOWN_KEYS);
+        assert_eq!(readings_for(10_000_000), 6);
+        assert_eq!(readings_for(crate::load::limits::MAX_BYTES as usize), 4);
+        assert_eq!(readings_for(usize::MAX), 1);
+        assert_eq!(readings_for(0), MAX_UNKNOWN_KEYS);
     }
 
     #[test]

@@ -130,6 +130,22 @@ fn a_60_mb_profile_is_refused_before_it_is_read() {
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?} of CPU");
 }
 
+/// YAML's `? ` form lets a key run to megabytes. Every path below such a key, and every finding
+/// there, held it: a 4 MB key above 3,000 keys took a gigabyte and wrote 400 MB of findings.
+#[test]
+fn a_4_mb_key_is_refused_at_once_where_it_starts() {
+    let inner: String = (0..3_000).map(|i| format!("    unknown{i}: 1\n")).collect();
+    let text = format!("{HEAD}services:\n  ? {}\n  :\n{inner}", "k".repeat(4 << 20));
+    assert_refused(
+        text.as_bytes(),
+        "input-limit",
+        "5:5",
+        "a key of 4,194,304 characters, more than the 1,024 a key may hold",
+    );
+    let (_, report, _) = lint_bytes(text.as_bytes());
+    assert!(report.len() < 4_000, "{} bytes of findings", report.len());
+}
+
 #[test]
 fn more_than_10000_services_or_entries_are_refused_where_the_limit_is_passed() {
     let services: String = (0..=10_000).map(|i| format!("  s{i}: {{}}\n")).collect();

@@ -19,6 +19,12 @@ pub const MAX_DEPTH: usize = 32;
 pub const MAX_ENTRIES: usize = 10_000;
 /// Nodes in the whole file: every key, value, mapping and list counts once.
 pub const MAX_NODES: usize = 1_000_000;
+/// The longest key, in characters: what YAML itself allows a key written the usual way (an
+/// implicit key, `key: value`), so the limit only stops keys written in the explicit `? ` form.
+/// The longest key Kubernetes accepts anywhere a profile can put one is a label or annotation
+/// key, 317 characters. Every finding quotes its key's whole path, and each path below a key
+/// holds it: before this limit, a 4 MB `? ` key cost a gigabyte of memory and 400 MB of messages.
+pub const MAX_KEY_CHARS: usize = 1024;
 
 /// An open mapping or list.
 struct Open {
@@ -69,6 +75,20 @@ pub fn scan(source: &SourceFile, mut observe: impl FnMut(&Event, &Marker)) -> Op
             if let Some(parent) = open.last_mut() {
                 let is_key = parent.mapping && parent.nodes % 2 == 0;
                 parent.nodes += 1;
+                if let (true, Event::Scalar(key, ..)) = (is_key, &event)
+                    && key.len() > MAX_KEY_CHARS
+                    && key.chars().count() > MAX_KEY_CHARS
+                {
+                    return Some(refuse(
+                        source,
+                        at,
+                        format!(
+                            "a key of {} characters, more than the {} a key may hold",
+                            thousands(key.chars().count()),
+                            thousands(MAX_KEY_CHARS)
+                        ),
+                    ));
+                }
                 if is_key || !parent.mapping {
                     parent.entries += 1;
                     if parent.entries > MAX_ENTRIES {
@@ -152,10 +172,11 @@ fn refuse(source: &SourceFile, at: Position, message: String) -> Diagnostic {
     Diagnostic::error("input-limit", message)
         .at_position(source, at)
         .with_hint(format!(
-            "gen's input limits: {} MiB, {MAX_DEPTH} levels of nesting, {} entries in a mapping or list, {} nodes (the README explains them); note that `- - -` nests one list per dash",
+            "gen's input limits: {} MiB, {MAX_DEPTH} levels of nesting, {} entries in a mapping or list, {} nodes, keys of {} characters (the README explains them); note that `- - -` nests one list per dash",
             MAX_BYTES >> 20,
             thousands(MAX_ENTRIES),
-            thousands(MAX_NODES)
+            thousands(MAX_NODES),
+            thousands(MAX_KEY_CHARS)
         ))
 }
 
@@ -252,6 +273,37 @@ mod tests {
     }
 
     #[test]
+    fn a_key_longer_than_the_limit_is_refused_at_the_key_in_every_form() {
+        let longest = "é".repeat(MAX_KEY_CHARS);
+        let over = "k".repeat(MAX_KEY_CHARS + 1);
+        // A value may be as long as the file allows; a key's limit is in characters, not bytes.
+        let parses = |text: &str| yaml_rust2::YamlLoader::load_from_str(text).is_ok() && limit(text).is_none();
+        assert!(parses(&format!("tier: prod\nk: {}\n", "v".repeat(100_000))));
+        for text in [
+            format!("a: {{{longest}: v}}\n"),
+            format!("{longest}: v\n"),
+            format!("? {longest}\n: v\n"),
+        ] {
+            assert!(parses(&text), "refused: {text:.40}");
+        }
+        for (text, at) in [
+            (format!("tier: prod\nservices:\n  ? {over}\n  :\n    port: 1\n"), (3, 5)),
+            (format!("tier: prod\n? {over}\n:\n  a: 1\n"), (2, 3)),
+            (format!("tier: prod\na: {{b: 1, ? \"{over}\" : 2}}\n"), (2, 13)),
+        ] {
+            let refused = limit(&text).unwrap_or_else(|| panic!("not refused: {text:.40}"));
+            let (line, column, message) = refused;
+            assert_eq!((line, column), at, "{message}");
+            assert!(message.contains("a key of 1,025 characters"), "{message}");
+            assert!(message.contains("more than the 1,024"), "{message}");
+        }
+        // Written the usual way, YAML itself refuses such a key: the loader reports a syntax error.
+        let implicit = format!("tier: prod\n{over}: 1\n");
+        assert!(yaml_rust2::YamlLoader::load_from_str(&implicit).is_err());
+        assert_eq!(limit(&implicit), None);
+    }
+
+    #[test]
     fn counts_services_entries_and_nodes() {
         let services: String = (0..=MAX_ENTRIES).map(|i| format!("  s{i}: {{}}\n")).collect();
         let (line, _, message) = limit(&format!("tier: prod\nservices:\n{services}")).unwrap();
@@ -276,7 +328,7 @@ mod tests {
     #[test]
     fn the_readme_states_the_limits() {
         let readme = include_str!("../../README.md");
-        for number in ["16 MiB", "32 levels", "10,000", "1,000,000"] {
+        for number in ["16 MiB", "32 levels", "10,000", "1,000,000", "1,024 characters"] {
             assert!(readme.contains(number), "the README does not state `{number}`");
         }
     }

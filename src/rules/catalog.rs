@@ -138,8 +138,8 @@ pub const RULES: &[Rule] = &[
     ),
     schema(
         "input-limit",
-        "The profile goes past one of gen's input limits: its size, nesting depth, or number of entries.",
-        "gen refuses, before parsing, profiles larger than 16 MiB, nesting mappings and lists more than 32 levels deep, holding more than 10,000 services (or entries in any one mapping or list) or more than 1,000,000 nodes in all. Real profiles stay far below; past these limits a file is broken or hostile, and parsing it could exhaust memory or the stack. The README lists the limits.",
+        "The profile goes past one of gen's input limits: its size, nesting depth, number of entries, or a key's length.",
+        "gen refuses, before parsing, profiles larger than 16 MiB, nesting mappings and lists more than 32 levels deep, holding more than 10,000 services (or entries in any one mapping or list), more than 1,000,000 nodes in all, or a key longer than 1,024 characters (YAML's own limit for a `key: value` key; only the explicit `? key` form can pass it). Real profiles stay far below; past these limits a file is broken or hostile, and parsing it could exhaust memory or the stack. The README lists the limits.",
     ),
     schema(
         "not-in-kube-version",
