@@ -16,16 +16,23 @@ use crate::source::SourceFile;
 /// Applies each patch to the one object it targets, in order.
 pub fn apply(objects: &mut [Object], patches: &[RawPatch], source: &SourceFile) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
+    let mut budget = Budget::default();
     for (index, patch) in patches.iter().enumerate() {
         let at = format!("patches[{index}]");
-        if let Err(problem) = apply_one(objects, patch, &at, source) {
+        if let Err(problem) = apply_one(objects, patch, &at, source, &mut budget) {
             problems.push(problem);
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
-fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &SourceFile) -> Result<(), Diagnostic> {
+fn apply_one(
+    objects: &mut [Object],
+    patch: &RawPatch,
+    at: &str,
+    source: &SourceFile,
+    budget: &mut Budget,
+) -> Result<(), Diagnostic> {
     let refuse = |path: &str, message: String, hint: &str| {
         Diagnostic::error("invalid-patch", message)
             .at(source, &format!("{at}{path}"))
@@ -66,6 +73,13 @@ fn apply_one(objects: &mut [Object], patch: &RawPatch, at: &str, source: &Source
     }
     if let Some(operations) = json {
         for (index, operation) in operations.iter().enumerate() {
+            budget.admit(&document, operation).map_err(|(problem, hint)| {
+                refuse(
+                    &format!(".json[{index}]"),
+                    format!("JSON Patch operation {index} on `{}` {problem}", patch.target),
+                    hint,
+                )
+            })?;
             apply_operation(&mut document, operation).map_err(|problem| {
                 refuse(
                     &format!(".json[{index}]"),
@@ -158,6 +172,108 @@ fn apply_operation(document: &mut Value, operation: &RawJsonPatchOperation) -> R
     }
     let parsed: json_patch::Patch = serde_json::from_value(Value::Array(vec![raw])).map_err(|e| e.to_string())?;
     json_patch::patch(document, &parsed).map_err(|e| e.to_string())
+}
+
+/// What JSON Patch operations may build. Every other input is bounded by the profile's own
+/// limits, but an operation can reuse what is already there: a `copy` of a pod template into
+/// itself doubles the object (twenty such copies, 2 KB of profile, took 22 GB before these
+/// bounds), and values added or moved inside one another nest without end, past what the
+/// recursive encoders and checks can walk.
+#[derive(Default)]
+struct Budget {
+    /// Nodes moved or copied so far, by all patches.
+    moved_or_copied: usize,
+}
+
+/// Nodes all `move` and `copy` operations together may carry: as many as a whole profile may
+/// hold ([`crate::load::limits::MAX_NODES`]).
+const MAX_MOVED_OR_COPIED_NODES: usize = crate::load::limits::MAX_NODES;
+
+/// How deep an operation may place a value in an object. A Kubernetes object nests about a
+/// dozen levels (`spec.template.spec.affinity...matchExpressions[0].values[0]`); a profile, 32.
+const MAX_OBJECT_DEPTH: usize = 64;
+
+impl Budget {
+    /// Whether `operation` stays within the bounds on `document`; if not, what it would do and
+    /// how to avoid it. A `move` or `copy` from a path that does not exist is left to the
+    /// operation to report.
+    fn admit(&mut self, document: &Value, operation: &RawJsonPatchOperation) -> Result<(), (String, &'static str)> {
+        use crate::profile::JsonPatchOp;
+        let levels = pointer_levels(&operation.path);
+        let (placed, carried) = match operation.op {
+            JsonPatchOp::Add | JsonPatchOp::Replace => match &operation.value {
+                Some(value) => (value, false),
+                None => return Ok(()),
+            },
+            JsonPatchOp::Move | JsonPatchOp::Copy => {
+                match operation.from.as_deref().and_then(|from| document.pointer(from)) {
+                    Some(value) => (value, true),
+                    None => return Ok(()),
+                }
+            }
+            JsonPatchOp::Remove | JsonPatchOp::Test => return Ok(()),
+        };
+        let max_nodes = if carried {
+            MAX_MOVED_OR_COPIED_NODES - self.moved_or_copied
+        } else {
+            usize::MAX
+        };
+        let max_depth = MAX_OBJECT_DEPTH.saturating_sub(levels);
+        match measure(placed, max_nodes, max_depth) {
+            Measured::Within(nodes) => {
+                if carried {
+                    self.moved_or_copied += nodes;
+                }
+                Ok(())
+            }
+            Measured::TooMany => Err((
+                format!(
+                    "would make the patches move or copy more than {} nodes in all",
+                    crate::load::limits::thousands(MAX_MOVED_OR_COPIED_NODES)
+                ),
+                "move or copy single fields: a copy of a part of an object into itself doubles it",
+            )),
+            Measured::TooDeep => Err((
+                format!("would nest the object more than {MAX_OBJECT_DEPTH} levels deep"),
+                "a Kubernetes object nests about a dozen levels: patch the field itself, not a copy of its parent inside it",
+            )),
+        }
+    }
+}
+
+/// The levels a JSON Pointer descends (`/spec/replicas`: 2; the whole document: 0).
+fn pointer_levels(pointer: &str) -> usize {
+    pointer.matches('/').count()
+}
+
+enum Measured {
+    /// The value's node count.
+    Within(usize),
+    TooMany,
+    TooDeep,
+}
+
+/// Counts the nodes of `value` (every value, key-value pair's value, list item), up to
+/// `max_nodes` and `max_depth` levels: without recursion, so a value too deep to walk
+/// recursively is measured safely, and the walk stops once either bound is passed.
+fn measure(value: &Value, max_nodes: usize, max_depth: usize) -> Measured {
+    let mut stack = vec![(value, 1usize)];
+    let mut nodes = 0usize;
+    while let Some((value, depth)) = stack.pop() {
+        nodes += 1;
+        if nodes > max_nodes {
+            return Measured::TooMany;
+        }
+        if depth > max_depth {
+            return Measured::TooDeep;
+        }
+        match value {
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    Measured::Within(nodes)
 }
 
 fn identity(document: &Value) -> [Value; 4] {
@@ -268,4 +384,111 @@ fn resource(document: serde_yaml::Deserializer, home: &Home) -> Result<Option<Ob
         text,
     };
     check::check(rendered).map(Some).map_err(|defect| defect.problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::profile::JsonPatchOp;
+
+    fn operation(op: JsonPatchOp, path: &str, from: Option<&str>, value: Option<Value>) -> RawJsonPatchOperation {
+        RawJsonPatchOperation {
+            op,
+            path: path.to_owned(),
+            value,
+            from: from.map(str::to_owned),
+        }
+    }
+
+    /// Applies `operation` to `document` if the budget admits it; the refusal otherwise.
+    fn admit_and_apply(budget: &mut Budget, document: &mut Value, operation: &RawJsonPatchOperation) -> Option<String> {
+        match budget.admit(document, operation) {
+            Ok(()) => {
+                apply_operation(document, operation).unwrap();
+                None
+            }
+            Err((problem, _)) => Some(problem),
+        }
+    }
+
+    #[test]
+    fn a_copy_into_itself_stops_at_the_node_budget() {
+        let mut document =
+            json!({"spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"x": [1, 2, 3]}}}});
+        let mut budget = Budget::default();
+        let copy = |i: usize| {
+            operation(
+                JsonPatchOp::Copy,
+                &format!("/spec/template/metadata/labels/a{i}"),
+                Some("/spec/template"),
+                None,
+            )
+        };
+        let refused = (0..40).find_map(|i| admit_and_apply(&mut budget, &mut document, &copy(i)).map(|p| (i, p)));
+        let (at, problem) = refused.expect("the doubling is refused");
+        // The template holds 9 nodes and doubles with every copy: copies 0 to n carry
+        // 9 * (2^(n+1) - 1) nodes in all, past a million at copy 16.
+        assert_eq!(at, 16, "{problem}");
+        assert!(problem.contains("more than 1,000,000 nodes in all"), "{problem}");
+        assert!(budget.moved_or_copied <= MAX_MOVED_OR_COPIED_NODES);
+        // Copies of single fields, the usual kind, cost what they carry.
+        let mut budget = Budget::default();
+        let mut document = json!({"metadata": {"labels": {"app": "a"}}});
+        let label = operation(
+            JsonPatchOp::Copy,
+            "/metadata/labels/name",
+            Some("/metadata/labels/app"),
+            None,
+        );
+        assert_eq!(admit_and_apply(&mut budget, &mut document, &label), None);
+        assert_eq!(budget.moved_or_copied, 1);
+    }
+
+    #[test]
+    fn values_added_inside_one_another_stop_at_the_depth_bound() {
+        // Each add nests a 10-level value at the deepest point so far.
+        let nested = |levels: usize| (0..levels).fold(json!("leaf"), |inner, _| json!({"a": inner}));
+        let mut document = json!({"metadata": {"labels": {}}});
+        let mut budget = Budget::default();
+        let mut path = "/metadata/labels/x".to_owned();
+        let mut refused = None;
+        for round in 0..20 {
+            let add = operation(JsonPatchOp::Add, &path, None, Some(nested(10)));
+            if let Some(problem) = admit_and_apply(&mut budget, &mut document, &add) {
+                refused = Some((round, problem));
+                break;
+            }
+            path.push_str(&"/a".repeat(9));
+            path.push_str("/x");
+        }
+        let (round, problem) = refused.expect("the nesting is refused");
+        // Round n places an 11-level value 3 + 10n levels down: 64 levels at round 5, 74 at 6.
+        assert_eq!(round, 6, "{problem}");
+        assert!(problem.contains("more than 64 levels deep"), "{problem}");
+        // Moving a deep value deeper is measured as a copy would be.
+        let mut document = json!({"a": nested(62), "b": {"c": {}}});
+        let into = operation(JsonPatchOp::Move, "/b/c/d/e", Some("/a"), None);
+        let problem = Budget::default().admit(&document, &into).unwrap_err().0;
+        assert!(problem.contains("more than 64 levels deep"), "{problem}");
+        let shallow = operation(
+            JsonPatchOp::Move,
+            "/b/c/d",
+            Some("/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a"),
+            None,
+        );
+        assert_eq!(admit_and_apply(&mut Budget::default(), &mut document, &shallow), None);
+    }
+
+    #[test]
+    fn operations_on_missing_paths_are_left_to_json_patch() {
+        let document = json!({"a": 1});
+        for op in [JsonPatchOp::Copy, JsonPatchOp::Move] {
+            let missing = operation(op, "/b", Some("/nowhere"), None);
+            assert!(Budget::default().admit(&document, &missing).is_ok());
+        }
+        let remove = operation(JsonPatchOp::Remove, "/a", None, None);
+        assert!(Budget::default().admit(&document, &remove).is_ok());
+    }
 }

@@ -146,6 +146,35 @@ fn a_4_mb_key_is_refused_at_once_where_it_starts() {
     assert!(report.len() < 4_000, "{} bytes of findings", report.len());
 }
 
+/// A JSON Patch `copy` of a pod template into its own labels doubles the Deployment: twenty
+/// such operations, 2 KB of profile, took 22 GB before patches had a budget.
+#[test]
+fn patches_that_copy_an_object_into_itself_are_refused_before_it_grows() {
+    let copies: String = (0..25)
+        .map(|i| format!("      - {{op: copy, from: /spec/template, path: /spec/template/metadata/labels/a{i}}}\n"))
+        .collect();
+    let service = "services:
+  api:
+    image: registry.example.com/api:1.0.0@sha256:0000000000000000000000000000000000000000000000000000000000000000
+    replicas: 3
+    ports: {http: 8000}
+    resources: {cpu: {request: 100m, limit: 500m}, memory: {request: 128Mi, limit: 512Mi}}
+    probes: {startup: {path: /healthz}, liveness: {path: /livez}, readiness: {path: /readyz}}
+";
+    let text = format!("{HEAD}{service}patches:\n  - target: Deployment/api\n    json:\n{copies}");
+    let (exit, report, elapsed) = lint_bytes(text.as_bytes());
+    assert_eq!(exit, Some(2), "{report}");
+    assert!(
+        report.starts_with("error[invalid-patch]: JSON Patch operation 1"),
+        "{report}"
+    );
+    assert!(
+        report.contains("would make the patches move or copy more than 1,000,000 nodes in all"),
+        "{report}"
+    );
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?} of CPU");
+}
+
 #[test]
 fn more_than_10000_services_or_entries_are_refused_where_the_limit_is_passed() {
     let services: String = (0..=10_000).map(|i| format!("  s{i}: {{}}\n")).collect();

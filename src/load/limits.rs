@@ -181,7 +181,7 @@ fn refuse(source: &SourceFile, at: Position, message: String) -> Diagnostic {
 }
 
 /// `10000` as `10,000`.
-fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
