@@ -74,12 +74,26 @@ fn one(flag: &str, id: usize, line: usize) -> Result<Node, Diagnostic> {
     })?;
     for (segment, column) in segments.into_iter().rev() {
         let mut key = MarkedScalarNode::new(Span::new_start(Marker::new(id, 0, line, column)), segment);
-        key.set_coerce(true);
+        key.set_coerce(reads_as_plain_key(segment));
         let mut mapping = MarkedMappingNode::new_empty(Span::new_start(Marker::new(id, 0, line, column)));
         mapping.insert(key, node);
         node = Node::Mapping(mapping);
     }
     Ok(node)
+}
+
+/// Whether `segment`, written as a plain key in a file, is read back as that very key: then
+/// it is one, and is typed as a file's key would be (`8080` a number). Anything YAML would
+/// read otherwise (`&a` an anchor, `{a` a flow mapping, `|` a block scalar, `a: b`, `#x`) is
+/// the literal key it spells, which the profile's checks then judge like any other name.
+fn reads_as_plain_key(segment: &str) -> bool {
+    let options = marked_yaml::LoaderOptions::default().prevent_coercion(true);
+    let Ok(parsed) = marked_yaml::parse_yaml_with_options(0, format!("{segment}: v\n"), options) else {
+        return false;
+    };
+    parsed.as_mapping().is_some_and(|mapping| {
+        mapping.len() == 1 && mapping.keys().all(|key| key.as_str() == segment && key.may_coerce())
+    })
 }
 
 /// The value parsed as YAML (a plain `5` is a number, `"5"` a string, `[a, b]` a list), its
@@ -146,6 +160,25 @@ mod tests {
             written(&["services.api.command=[a, b]"]),
             "services:\n  api:\n    command:\n      - a\n      - b\n"
         );
+    }
+
+    #[test]
+    fn a_path_segment_yaml_would_read_otherwise_is_the_literal_key() {
+        // Written plain, these were an anchor, a tag, a flow mapping, a block scalar, an
+        // alias, a comment and a second key: the merged text did not parse, or meant another key.
+        for segment in [
+            "&a", "!t", "{a", "[a", "|", ">", "*a", "#x", "a: b", "a #b", "'a", "\"a", "%a", "@a", "`a", "- a", "? a",
+        ] {
+            assert!(!reads_as_plain_key(segment), "{segment}");
+            let text = written(&[&format!("services.{segment}.replicas=2")]);
+            let quoted = serde_json::to_string(segment).unwrap();
+            assert_eq!(text, format!("services:\n  {quoted}:\n    replicas: 2\n"), "{segment}");
+            let read: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+            assert_eq!(read["services"][segment]["replicas"], 2, "{segment}");
+        }
+        for segment in ["api", "auth-service", "8080", "DB_PASSWORD", "a/b", "-", "a&b", "a#b"] {
+            assert!(reads_as_plain_key(segment), "{segment}");
+        }
     }
 
     #[test]
