@@ -148,7 +148,7 @@ impl Resolver<'_> {
             env_from_config_maps: Vec::new(),
             config_hash: None,
         };
-        let mut hasher = Sha256::new();
+        let mut hashed: Vec<String> = Vec::new();
         let mut seen = BTreeSet::new();
         for (index, used) in raw.config.iter().flatten().enumerate() {
             let at = format!("{path}.config[{index}]");
@@ -173,7 +173,7 @@ impl Resolver<'_> {
                     "read each config once",
                 );
             }
-            hash_config(&mut hasher, &used.name, data);
+            hashed.push(used.name.clone());
             for (variable, key) in used.env.iter().flatten() {
                 let var_path = format!("{at}.env.{variable}");
                 self.env_name(&var_path, variable);
@@ -227,7 +227,14 @@ impl Resolver<'_> {
             }
         }
         if !seen.is_empty() {
-            reads.config_hash = Some(format!("{:x}", hasher.finalize()));
+            let hash = self.config_hashes.entry(hashed).or_insert_with_key(|names| {
+                let mut hasher = Sha256::new();
+                for (name, data) in names.iter().filter_map(|n| Some((n, profile.configs.get(n)?))) {
+                    hash_config(&mut hasher, name, data);
+                }
+                format!("{:x}", hasher.finalize())
+            });
+            reads.config_hash = Some(hash.clone());
         }
         self.secret_reads(path, raw, profile, env, &mut reads);
         self.env_from_clashes(path, raw, profile, env, &reads);

@@ -99,6 +99,7 @@ pub fn resolve_for(
         source,
         kube_version,
         diagnostics: Vec::new(),
+        config_hashes: Default::default(),
     };
     let model = resolver.profile(raw, profile_name);
     if resolver.diagnostics.is_empty() {
@@ -113,6 +114,10 @@ struct Resolver<'a> {
     source: &'a SourceFile,
     kube_version: KubeVersion,
     diagnostics: Vec<Diagnostic>,
+    /// The `checksum/config` of each list of configs a service reads, by their names in order:
+    /// services share their reads (through `serviceDefaults`), and hashing a large config
+    /// again for each of thousands of services took a minute.
+    config_hashes: std::collections::HashMap<Vec<String>, String>,
 }
 
 /// What every service resolves against: the profile around it.
@@ -140,6 +145,7 @@ impl Resolver<'_> {
                 source: self.source,
                 kube_version: self.kube_version,
                 diagnostics: Vec::new(),
+                config_hashes: Default::default(),
             };
             let services: Vec<Service> = chunk
                 .iter()
