@@ -327,7 +327,8 @@ fn typed(
     }
     drop_missing_keys_that_are_misspelt(&mut found);
     if more_may_follow && let Some(last) = found.last_mut() {
-        let stop = format!("gen stops after {readings} unknown keys in a file this size: fix these and run it again");
+        let keys = if readings == 1 { "key" } else { "keys" };
+        let stop = format!("gen stops after {readings} unknown {keys} in a file this size: fix these and run it again");
         last.hint = Some(match last.hint.take() {
             Some(hint) => format!("{hint}; {stop}"),
             None => stop,

@@ -73,7 +73,7 @@ fn apply_one(
     }
     if let Some(operations) = json {
         for (index, operation) in operations.iter().enumerate() {
-            budget.admit(&document, operation).map_err(|(problem, hint)| {
+            let carried = budget.admit(&document, operation).map_err(|(problem, hint)| {
                 refuse(
                     &format!(".json[{index}]"),
                     format!("JSON Patch operation {index} on `{}` {problem}", patch.target),
@@ -87,6 +87,8 @@ fn apply_one(
                     "check the path against `gen render` output: list items are addressed by index (`/spec/template/spec/containers/0`), and `-` appends",
                 )
             })?;
+            // Charged once it ran: a refused operation carried nothing.
+            budget.moved_or_copied += carried;
         }
     }
     if identity(&document) != before {
@@ -189,43 +191,40 @@ struct Budget {
 /// hold ([`crate::load::limits::MAX_NODES`]).
 const MAX_MOVED_OR_COPIED_NODES: usize = crate::load::limits::MAX_NODES;
 
-/// How deep an operation may place a value in an object. A Kubernetes object nests about a
-/// dozen levels (`spec.template.spec.affinity...matchExpressions[0].values[0]`); a profile, 32.
+/// How deep an operation may place a value in an object, in JSON Pointer segments from the
+/// top (`/spec/replicas` is 2 deep). A Kubernetes object nests about a dozen
+/// (`spec.template.spec.affinity...matchExpressions[0].values[0]`); a profile, 32.
 const MAX_OBJECT_DEPTH: usize = 64;
 
 impl Budget {
-    /// Whether `operation` stays within the bounds on `document`; if not, what it would do and
-    /// how to avoid it. A `move` or `copy` from a path that does not exist is left to the
-    /// operation to report.
-    fn admit(&mut self, document: &Value, operation: &RawJsonPatchOperation) -> Result<(), (String, &'static str)> {
+    /// Whether `operation` stays within the bounds on `document`, and the nodes it would move
+    /// or copy (to charge once it ran); if not, what it would do and how to avoid it. A `move`
+    /// or `copy` from a path that does not exist is left to the operation to report.
+    fn admit(&self, document: &Value, operation: &RawJsonPatchOperation) -> Result<usize, (String, &'static str)> {
         use crate::profile::JsonPatchOp;
         let levels = pointer_levels(&operation.path);
         let (placed, carried) = match operation.op {
             JsonPatchOp::Add | JsonPatchOp::Replace => match &operation.value {
                 Some(value) => (value, false),
-                None => return Ok(()),
+                None => return Ok(0),
             },
             JsonPatchOp::Move | JsonPatchOp::Copy => {
                 match operation.from.as_deref().and_then(|from| document.pointer(from)) {
                     Some(value) => (value, true),
-                    None => return Ok(()),
+                    None => return Ok(0),
                 }
             }
-            JsonPatchOp::Remove | JsonPatchOp::Test => return Ok(()),
+            JsonPatchOp::Remove | JsonPatchOp::Test => return Ok(0),
         };
         let max_nodes = if carried {
             MAX_MOVED_OR_COPIED_NODES - self.moved_or_copied
         } else {
             usize::MAX
         };
-        let max_depth = MAX_OBJECT_DEPTH.saturating_sub(levels);
+        // The placed value's top is `levels` deep, its children one more, and so on.
+        let max_depth = (MAX_OBJECT_DEPTH + 1).saturating_sub(levels);
         match measure(placed, max_nodes, max_depth) {
-            Measured::Within(nodes) => {
-                if carried {
-                    self.moved_or_copied += nodes;
-                }
-                Ok(())
-            }
+            Measured::Within(nodes) => Ok(if carried { nodes } else { 0 }),
             Measured::TooMany => Err((
                 format!(
                     "would make the patches move or copy more than {} nodes in all",
@@ -402,11 +401,13 @@ mod tests {
         }
     }
 
-    /// Applies `operation` to `document` if the budget admits it; the refusal otherwise.
+    /// Applies `operation` to `document` if the budget admits it, as `apply_one` does; the
+    /// refusal otherwise.
     fn admit_and_apply(budget: &mut Budget, document: &mut Value, operation: &RawJsonPatchOperation) -> Option<String> {
         match budget.admit(document, operation) {
-            Ok(()) => {
+            Ok(carried) => {
                 apply_operation(document, operation).unwrap();
+                budget.moved_or_copied += carried;
                 None
             }
             Err((problem, _)) => Some(problem),
@@ -432,7 +433,11 @@ mod tests {
         // 9 * (2^(n+1) - 1) nodes in all, past a million at copy 16.
         assert_eq!(at, 16, "{problem}");
         assert!(problem.contains("more than 1,000,000 nodes in all"), "{problem}");
-        assert!(budget.moved_or_copied <= MAX_MOVED_OR_COPIED_NODES);
+        assert_eq!(
+            budget.moved_or_copied,
+            9 * ((1 << 16) - 1),
+            "copies 0 to 15 are charged"
+        );
         // Copies of single fields, the usual kind, cost what they carry.
         let mut budget = Budget::default();
         let mut document = json!({"metadata": {"labels": {"app": "a"}}});
@@ -464,8 +469,13 @@ mod tests {
             path.push_str("/x");
         }
         let (round, problem) = refused.expect("the nesting is refused");
-        // Round n places an 11-level value 3 + 10n levels down: 64 levels at round 5, 74 at 6.
+        // Round n places an 11-level value 3 + 10n segments down, its leaf 13 + 10n deep:
+        // 63 at round 5, 73 at round 6.
         assert_eq!(round, 6, "{problem}");
+        // A scalar may sit exactly 64 segments down, not 65.
+        let at = |segments: usize| operation(JsonPatchOp::Add, &"/a".repeat(segments), None, Some(json!(1)));
+        assert!(Budget::default().admit(&json!({}), &at(64)).is_ok());
+        assert!(Budget::default().admit(&json!({}), &at(65)).is_err());
         assert!(problem.contains("more than 64 levels deep"), "{problem}");
         // Moving a deep value deeper is measured as a copy would be.
         let mut document = json!({"a": nested(62), "b": {"c": {}}});
@@ -482,13 +492,28 @@ mod tests {
     }
 
     #[test]
+    fn admitting_charges_nothing_until_the_operation_ran() {
+        let mut document = json!({"a": {"b": 1, "c": 2}});
+        let mut budget = Budget::default();
+        // json-patch refuses a move into the value's own child: its three nodes, admitted, are
+        // never charged, as `apply_one` charges only after the operation ran.
+        let into_itself = operation(JsonPatchOp::Move, "/a/d", Some("/a"), None);
+        let carried = budget.admit(&document, &into_itself).unwrap();
+        assert_eq!(carried, 3);
+        assert!(apply_operation(&mut document, &into_itself).is_err());
+        let copy = operation(JsonPatchOp::Copy, "/e", Some("/a/b"), None);
+        assert_eq!(admit_and_apply(&mut budget, &mut document, &copy), None);
+        assert_eq!(budget.moved_or_copied, 1);
+    }
+
+    #[test]
     fn operations_on_missing_paths_are_left_to_json_patch() {
         let document = json!({"a": 1});
         for op in [JsonPatchOp::Copy, JsonPatchOp::Move] {
             let missing = operation(op, "/b", Some("/nowhere"), None);
-            assert!(Budget::default().admit(&document, &missing).is_ok());
+            assert_eq!(Budget::default().admit(&document, &missing), Ok(0));
         }
         let remove = operation(JsonPatchOp::Remove, "/a", None, None);
-        assert!(Budget::default().admit(&document, &remove).is_ok());
+        assert_eq!(Budget::default().admit(&document, &remove), Ok(0));
     }
 }

@@ -273,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn a_key_longer_than_the_limit_is_refused_at_the_key_in_every_form() {
+    fn a_key_longer_than_the_limit_is_refused_where_it_starts_in_the_explicit_form() {
         let longest = "é".repeat(MAX_KEY_CHARS);
         let over = "k".repeat(MAX_KEY_CHARS + 1);
         // A value may be as long as the file allows; a key's limit is in characters, not bytes.

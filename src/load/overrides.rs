@@ -176,7 +176,21 @@ mod tests {
             let read: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
             assert_eq!(read["services"][segment]["replicas"], 2, "{segment}");
         }
-        for segment in ["api", "auth-service", "8080", "DB_PASSWORD", "a/b", "-", "a&b", "a#b"] {
+        // Plain as before, and typed as before: `8080` a number, `true` a boolean, `~` null.
+        for segment in [
+            "api",
+            "auth-service",
+            "8080",
+            "DB_PASSWORD",
+            "a/b",
+            "-",
+            "a&b",
+            "a#b",
+            "true",
+            "null",
+            "~",
+            "yes",
+        ] {
             assert!(reads_as_plain_key(segment), "{segment}");
         }
     }
