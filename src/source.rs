@@ -237,6 +237,17 @@ fn nth_line<'t>(text: &'t str, starts: &OnceLock<Vec<usize>>, number: usize) -> 
     }
 }
 
+/// Where a mapping entry starts: at its key, unless a later layer (an overlay, `--set`)
+/// replaced the value. The merge keeps the key of the file below, so the entry would point at
+/// the setting that was replaced; the value is where the user made the setting that counts.
+fn entry_start(key: &marked_yaml::types::MarkedScalarNode, value: &Node) -> Option<Located> {
+    let key_start = start_of(key.span());
+    match (key_start, start_of(value.span())) {
+        (Some(key_start), Some(value_start)) if value_start.file != key_start.file => Some(value_start),
+        _ => key_start,
+    }
+}
+
 fn start_of(span: &Span) -> Option<Located> {
     span.start().map(|m| Located {
         file: m.source(),
@@ -253,7 +264,7 @@ fn record(node: &Node, path: Option<PathId>, positions: &mut Positions) {
     match node {
         Node::Mapping(mapping) => {
             for (key, value) in mapping.iter() {
-                let (child, _) = positions.insert(path, Part::Key(key.as_str()), start_of(key.span()));
+                let (child, _) = positions.insert(path, Part::Key(key.as_str()), entry_start(key, value));
                 record(value, Some(child), positions);
             }
         }

@@ -156,6 +156,52 @@ fn a_finding_in_a_base_points_at_the_base_and_names_the_overlay() {
     assert!(err.contains("write the number without quotes"), "{err}");
 }
 
+/// The first finding with `code` in a report, up to the blank line after it.
+fn finding<'r>(report: &'r str, code: &str) -> &'r str {
+    let headline = format!("[{code}]: ");
+    let start = report
+        .find(&headline)
+        .unwrap_or_else(|| panic!("no {code} in:\n{report}"));
+    let block = &report[start..];
+    &block[..block.find("\n\n").unwrap_or(block.len())]
+}
+
+/// The `file:line:column` of the first finding with `code` in a report.
+fn location_of<'r>(report: &'r str, code: &str) -> &'r str {
+    let arrow = finding(report, code)
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))
+        .unwrap();
+    arrow.split(" (at ").next().unwrap()
+}
+
+/// The merge keeps the key of the file below, so a finding on a replaced value pointed at the
+/// value it replaced ("set in base.yaml") while the overlay or the flag had set it.
+#[test]
+fn a_finding_on_a_value_an_overlay_or_set_replaced_points_where_it_was_set() {
+    let prod = "extends: middle.yaml\ntier: prod\nnamespace: shop-prod\nservices:\n  api:\n    replicas: 1\n";
+    let temp = project(&[("base.yaml", BASE), ("middle.yaml", MIDDLE), ("prod.yaml", prod)]);
+    let (_, _, seen) = render(temp.path(), &["render", "prod"]);
+    assert_eq!(
+        location_of(&seen, "single-replica"),
+        "profiles/prod.yaml:6:15",
+        "{seen}"
+    );
+    assert!(!finding(&seen, "single-replica").contains("= note: set in"), "{seen}");
+
+    let prod = "extends: middle.yaml\ntier: prod\nnamespace: shop-prod\n";
+    let temp = project(&[("base.yaml", BASE), ("middle.yaml", MIDDLE), ("prod.yaml", prod)]);
+    let (_, _, seen) = render(temp.path(), &["render", "prod", "--set", "services.api.replicas=1"]);
+    assert_eq!(location_of(&seen, "single-replica"), "--set:1:23", "{seen}");
+    // A value nobody replaced is still found at its key, in the file that set it.
+    let (_, _, seen) = render(temp.path(), &["render", "prod"]);
+    assert!(!seen.contains("`api` runs a single replica"), "{seen}");
+    assert!(
+        location_of(&seen, "image-digest-required").starts_with("profiles/middle.yaml:4:"),
+        "{seen}"
+    );
+}
+
 #[test]
 fn every_unknown_key_in_a_chain_is_reported_at_the_file_that_has_it() {
     // serde reads the merged text; the first finding and the ones after it (each found once
