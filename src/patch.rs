@@ -73,22 +73,21 @@ fn apply_one(
     }
     if let Some(operations) = json {
         for (index, operation) in operations.iter().enumerate() {
-            let carried = budget.admit(&document, operation).map_err(|(problem, hint)| {
-                refuse(
-                    &format!(".json[{index}]"),
-                    format!("JSON Patch operation {index} on `{}` {problem}", patch.target),
-                    hint,
-                )
+            budget.apply(&mut document, operation).map_err(|refused| {
+                let at = format!(".json[{index}]");
+                match refused {
+                    Refused::Bound(problem, hint) => refuse(
+                        &at,
+                        format!("JSON Patch operation {index} on `{}` {problem}", patch.target),
+                        hint,
+                    ),
+                    Refused::Failed(problem) => refuse(
+                        &at,
+                        format!("JSON Patch operation {index} on `{}` failed: {problem}", patch.target),
+                        "check the path against `gen render` output: list items are addressed by index (`/spec/template/spec/containers/0`), and `-` appends",
+                    ),
+                }
             })?;
-            apply_operation(&mut document, operation).map_err(|problem| {
-                refuse(
-                    &format!(".json[{index}]"),
-                    format!("JSON Patch operation {index} on `{}` failed: {problem}", patch.target),
-                    "check the path against `gen render` output: list items are addressed by index (`/spec/template/spec/containers/0`), and `-` appends",
-                )
-            })?;
-            // Charged once it ran: a refused operation carried nothing.
-            budget.moved_or_copied += carried;
         }
     }
     if identity(&document) != before {
@@ -196,7 +195,26 @@ const MAX_MOVED_OR_COPIED_NODES: usize = crate::load::limits::MAX_NODES;
 /// (`spec.template.spec.affinity...matchExpressions[0].values[0]`); a profile, 32.
 const MAX_OBJECT_DEPTH: usize = 64;
 
+/// Why an operation did not change the document.
+enum Refused {
+    /// It would pass a bound: what it would do, and how to avoid it.
+    Bound(String, &'static str),
+    /// json-patch refused it (a path that does not exist, a failed `test`...).
+    Failed(String),
+}
+
 impl Budget {
+    /// Applies `operation` to `document` if it stays within the bounds, and charges what it
+    /// carried once it ran: an operation json-patch refuses carried nothing.
+    fn apply(&mut self, document: &mut Value, operation: &RawJsonPatchOperation) -> Result<(), Refused> {
+        let carried = self
+            .admit(document, operation)
+            .map_err(|(problem, hint)| Refused::Bound(problem, hint))?;
+        apply_operation(document, operation).map_err(Refused::Failed)?;
+        self.moved_or_copied += carried;
+        Ok(())
+    }
+
     /// Whether `operation` stays within the bounds on `document`, and the nodes it would move
     /// or copy (to charge once it ran); if not, what it would do and how to avoid it. A `move`
     /// or `copy` from a path that does not exist is left to the operation to report.
@@ -401,16 +419,13 @@ mod tests {
         }
     }
 
-    /// Applies `operation` to `document` if the budget admits it, as `apply_one` does; the
-    /// refusal otherwise.
+    /// Applies `operation` to `document` through the budget, as `apply_one` does; why it was
+    /// bounded, if it was (an operation json-patch refuses fails the test).
     fn admit_and_apply(budget: &mut Budget, document: &mut Value, operation: &RawJsonPatchOperation) -> Option<String> {
-        match budget.admit(document, operation) {
-            Ok(carried) => {
-                apply_operation(document, operation).unwrap();
-                budget.moved_or_copied += carried;
-                None
-            }
-            Err((problem, _)) => Some(problem),
+        match budget.apply(document, operation) {
+            Ok(()) => None,
+            Err(Refused::Bound(problem, _)) => Some(problem),
+            Err(Refused::Failed(problem)) => panic!("json-patch refused {}: {problem}", operation.path),
         }
     }
 
@@ -492,15 +507,17 @@ mod tests {
     }
 
     #[test]
-    fn admitting_charges_nothing_until_the_operation_ran() {
+    fn an_operation_json_patch_refuses_is_not_charged() {
         let mut document = json!({"a": {"b": 1, "c": 2}});
         let mut budget = Budget::default();
-        // json-patch refuses a move into the value's own child: its three nodes, admitted, are
-        // never charged, as `apply_one` charges only after the operation ran.
+        // Within the bounds (three nodes), but json-patch refuses a move into the value's own child.
         let into_itself = operation(JsonPatchOp::Move, "/a/d", Some("/a"), None);
-        let carried = budget.admit(&document, &into_itself).unwrap();
-        assert_eq!(carried, 3);
-        assert!(apply_operation(&mut document, &into_itself).is_err());
+        assert_eq!(budget.admit(&document, &into_itself), Ok(3));
+        assert!(matches!(
+            budget.apply(&mut document, &into_itself),
+            Err(Refused::Failed(_))
+        ));
+        assert_eq!(budget.moved_or_copied, 0);
         let copy = operation(JsonPatchOp::Copy, "/e", Some("/a/b"), None);
         assert_eq!(admit_and_apply(&mut budget, &mut document, &copy), None);
         assert_eq!(budget.moved_or_copied, 1);

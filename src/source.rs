@@ -215,11 +215,7 @@ impl SourceFile {
 /// findings in a 2 MB profile took 37.5 s.
 fn nth_line<'t>(text: &'t str, starts: &OnceLock<Vec<usize>>, number: usize) -> Option<&'t str> {
     let starts = starts.get_or_init(|| {
-        let breaks = text
-            .bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1);
+        let breaks = crate::byte_search::positions(b'\n', text.as_bytes()).map(|at| at + 1);
         std::iter::once(0).chain(breaks).collect()
     });
     let start = *starts.get(number.checked_sub(1)?)?;
