@@ -176,7 +176,8 @@ mod tests {
             let read: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
             assert_eq!(read["services"][segment]["replicas"], 2, "{segment}");
         }
-        // Plain as before, and typed as before: `8080` a number, `true` a boolean, `~` null.
+        // Written plain, as before, so YAML types them as a file's keys: `8080` a number,
+        // `true` a boolean, `~` null.
         for segment in [
             "api",
             "auth-service",
@@ -192,7 +193,13 @@ mod tests {
             "yes",
         ] {
             assert!(reads_as_plain_key(segment), "{segment}");
+            let text = written(&[&format!("services.{segment}.replicas=2")]);
+            assert_eq!(text, format!("services:\n  {segment}:\n    replicas: 2\n"), "{segment}");
         }
+        let read: serde_yaml::Value = serde_yaml::from_str(&written(&["env.8080=x", "env.true=y"])).unwrap();
+        let env = read["env"].as_mapping().unwrap();
+        let keys: Vec<&serde_yaml::Value> = env.keys().collect();
+        assert_eq!(keys, [&serde_yaml::Value::from(8080), &serde_yaml::Value::Bool(true)]);
     }
 
     #[test]
